@@ -1,0 +1,60 @@
+package io.dbjobs.common.agentapi;
+
+import java.util.Map;
+
+/**
+ * The agent's HTTP endpoint as the manager calls it: paths and the JSON shapes exchanged. Every
+ * path but {@link #HEALTH} needs {@code Authorization: Bearer <token>} (the cluster's agent token).
+ */
+public final class AgentApi {
+  /** {@code GET}: unauthenticated liveness and whether the agent reaches its database. */
+  public static final String HEALTH = "/health";
+
+  /** {@code GET}: Prometheus metrics. */
+  public static final String METRICS = "/metrics";
+
+  /**
+   * {@code POST} a {@link SubmitBody}: enqueues into the jobs table when the database answers; when
+   * it does not, runs a {@code start} job right away (its row is written once the server answers)
+   * and refuses any other task with 503.
+   */
+  public static final String JOBS = "/v1/jobs";
+
+  /** {@code GET /v1/jobs/by-key/<key>}: a job submitted through the agent, by idempotency key. */
+  public static final String JOBS_BY_KEY = "/v1/jobs/by-key/";
+
+  private AgentApi() {}
+
+  /** A job submitted through the agent. */
+  public record SubmitBody(
+      String task, Map<String, String> params, String idempotencyKey, String submittedBy) {}
+
+  /**
+   * What the agent says about a submitted job.
+   *
+   * @param id the row id, 0 while the job has no row yet (the database was down)
+   * @param state a job state label (queued, running, succeeded, failed...)
+   */
+  public record JobStatus(
+      long id,
+      String idempotencyKey,
+      String task,
+      String state,
+      String phase,
+      String result,
+      String errorCode,
+      Long startedEpochMillis,
+      Long endedEpochMillis) {}
+
+  /** The health document. */
+  public record Health(
+      String node,
+      String owner,
+      String version,
+      boolean databaseUp,
+      int runningJobs,
+      int keptOutcomes) {}
+
+  /** An error document. */
+  public record Error(String error) {}
+}

@@ -1,0 +1,61 @@
+package io.dbjobs.common.job;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One row of {@code replication_manager_schema.jobs}, as read. The stream secret is deliberately
+ * not part of it: it is read only where a stream is opened.
+ *
+ * @param paramsJson the raw params column; see {@link #params()}
+ * @param task the raw task name from the row; may name no known {@link Task}
+ * @param server stream peer host (replication-manager's column), empty when there is no stream
+ * @param port stream peer port, 0 when there is no stream
+ */
+public record Job(
+    long id,
+    String task,
+    JobState state,
+    String idempotencyKey,
+    String paramsJson,
+    String server,
+    int port,
+    int attempts,
+    String leaseOwner,
+    Instant leaseExpires,
+    boolean cancelRequested,
+    String phase,
+    long bytesDone,
+    Long bytesTotal,
+    String digest,
+    String errorCode,
+    String result,
+    String submittedBy,
+    Instant created,
+    Instant started,
+    Instant ended,
+    Instant updated) {
+
+  /**
+   * The parameters as a map.
+   *
+   * @throws io.dbjobs.common.DbJobsException BAD_PARAMETER when the row's JSON is malformed
+   */
+  public Map<String, String> params() {
+    return JobParams.parse(paramsJson);
+  }
+
+  /** The known task of this row, if its name is one. */
+  public java.util.Optional<Task> knownTask() {
+    return Task.byName(task);
+  }
+
+  /** Seconds between start and end (or {@code now} while running); -1 before it started. */
+  public double elapsedSeconds(Instant now) {
+    if (started == null) {
+      return -1;
+    }
+    Instant until = ended != null ? ended : now;
+    return (until.toEpochMilli() - started.toEpochMilli()) / 1000.0;
+  }
+}
