@@ -1,0 +1,151 @@
+package io.dbjobs.agent.task.backup;
+
+import io.dbjobs.agent.task.JobContext;
+import io.dbjobs.agent.task.TaskHandler;
+import io.dbjobs.common.DbJobsException;
+import io.dbjobs.common.backup.BackupRequest;
+import io.dbjobs.common.backup.BackupTool;
+import io.dbjobs.common.backup.BackupType;
+import io.dbjobs.common.backup.DumpScanner;
+import io.dbjobs.common.backup.StreamMeta;
+import io.dbjobs.common.db.SqlErrors;
+import io.dbjobs.common.job.JobOutcome;
+import io.dbjobs.common.job.Task;
+import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.stream.SendResult;
+import io.dbjobs.common.tool.DefaultsFile;
+import io.dbjobs.common.tool.ToolResult;
+import io.dbjobs.common.units.Sizes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code backup-logical}: runs mariadb-dump (mysqldump on MySQL) in one consistent transaction with
+ * routines, triggers, events, binary columns in hex and the binary log and GTID position, over
+ * every user database or those of the {@code databases} parameter. The dump passes through a {@link
+ * DumpScanner} (position and completeness, read from the bytes as they pass), then a zstd
+ * compressor ({@code content-compression=zstd}, the default), then to the job's receiver; nothing
+ * is stored on this node. The trailer goes out only when the tool exited 0 and the dump ended with
+ * {@code -- Dump completed}; anything else aborts the stream.
+ */
+public final class BackupLogicalHandler implements TaskHandler {
+  /**
+   * zstd level 1 with one worker thread, so the dump keeps flowing while a block compresses.
+   * Measured on a 190 MB dump of generated rows: level 1 makes it 5.8x smaller and keeps up with
+   * mariadb-dump; level 3 is 10% smaller and about 40% slower on two cores.
+   */
+  static final int ZSTD_LEVEL = 1;
+
+  static final int ZSTD_WORKERS = 1;
+  private static final Duration EXIT_WAIT = Duration.ofMinutes(10);
+
+  @Override
+  public Task task() {
+    return Task.BACKUP_LOGICAL;
+  }
+
+  @Override
+  public JobOutcome run(JobContext ctx) throws InterruptedException, IOException, SQLException {
+    OutgoingStream stream = OutgoingStream.forJob(ctx);
+    boolean zstd = "zstd".equals(ctx.param(TaskStreamParams.CONTENT_COMPRESSION));
+    stream.phase("preparing");
+    ServerFacts server = ServerFacts.read(ctx.database());
+    BackupTool tool =
+        ctx.config().tools().backupTools().select(server.flavor(), BackupType.LOGICAL);
+    tool.location().check(tool.name());
+    List<String> databases;
+    try (Connection c = ctx.database().getConnection()) {
+      databases = DumpDatabases.resolve(c, ctx.param(TaskStreamParams.DATABASES));
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          SqlErrors.classify(e), "cannot list the databases to dump: " + SqlErrors.message(e), e);
+    }
+    String toolVersion = ToolVersions.of(ctx, tool);
+    Instant started = Instant.now();
+    try (DefaultsFile defaults = DefaultsFile.write(ctx.workDir(), ctx.config().database());
+        ToolOutput<DumpScanner> out =
+            new ToolOutput<>(
+                ctx,
+                tool.command(
+                    BackupRequest.logical(defaults.path(), ctx.workDir(), databases, toolVersion)),
+                DumpScanner::new);
+        InputStream source =
+            zstd ? new ZstdCompressingInputStream(out, ZSTD_LEVEL, ZSTD_WORKERS) : out) {
+      stream.phase(
+          "dumping "
+              + databases.size()
+              + " databases with "
+              + tool.name()
+              + " to "
+              + stream.target().address());
+      SendResult sent =
+          stream.send(
+              source,
+              null,
+              () -> {
+                ctx.checkStopping();
+                stream.phase("waiting for " + tool.name() + " to finish");
+                DumpScanner scanner = checkFinished(ctx, tool, out);
+                stream.phase("waiting for the receiver to confirm");
+                return TrailerMeta.from(ctx.config().node(), server)
+                    .put(StreamMeta.KIND, "backup")
+                    .put(StreamMeta.TYPE, BackupType.LOGICAL.wireName())
+                    .put(StreamMeta.FORMAT, tool.format())
+                    .put(StreamMeta.CONTENT_COMPRESSION, zstd ? "zstd" : "none")
+                    .put(StreamMeta.TOOL, tool.name())
+                    .put(StreamMeta.TOOL_VERSION, toolVersion)
+                    .position(scanner.position())
+                    .times(started, Instant.now())
+                    .build();
+              });
+      String what =
+          "logical backup of "
+              + ctx.config().node()
+              + " ("
+              + String.join(", ", databases)
+              + ") by "
+              + tool.name();
+      String detail =
+          " from a "
+              + Sizes.human(out.bytes())
+              + " dump"
+              + (zstd ? " compressed with zstd" : "")
+              + ", at "
+              + out.filtered().position();
+      return JobOutcome.succeeded(stream.describe(what, sent, detail))
+          .withStream(sent.sha256Hex(), sent.bytes());
+    }
+  }
+
+  /**
+   * Checks the dump finished: exit 0 and its last line {@code -- Dump completed}.
+   *
+   * @throws DbJobsException TOOL_FAILED saying which check failed, with the tool's stderr tail
+   */
+  static DumpScanner checkFinished(JobContext ctx, BackupTool tool, ToolOutput<DumpScanner> out)
+      throws InterruptedException {
+    ToolResult r = out.awaitExit(EXIT_WAIT);
+    ctx.checkStopping();
+    if (!r.ok()) {
+      throw out.tool().failure(r, tool.name() + " failed");
+    }
+    DumpScanner scanner = out.filtered();
+    if (!scanner.completed()) {
+      throw out.tool()
+          .failure(
+              r,
+              tool.name()
+                  + " exited 0 but its dump does not end with "
+                  + tool.completionMarker()
+                  + " after "
+                  + out.bytes()
+                  + " bytes: the dump is incomplete");
+    }
+    return scanner;
+  }
+}

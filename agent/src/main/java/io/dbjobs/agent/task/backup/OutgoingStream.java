@@ -1,0 +1,132 @@
+package io.dbjobs.agent.task.backup;
+
+import io.dbjobs.agent.task.JobContext;
+import io.dbjobs.common.DbJobsException;
+import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.stream.Compression;
+import io.dbjobs.common.stream.SendResult;
+import io.dbjobs.common.stream.SourceCompletion;
+import io.dbjobs.common.stream.StreamOptions;
+import io.dbjobs.common.stream.StreamSender;
+import io.dbjobs.common.stream.StreamTarget;
+import io.dbjobs.common.time.Durations;
+import io.dbjobs.common.units.Sizes;
+import java.io.InputStream;
+
+/**
+ * The stream a sending task (backup-physical, backup-logical, errorlog, slowquery) delivers: to the
+ * job row's {@code server}:{@code port}, authenticated with its {@code stream_secret}, named by its
+ * {@code stream-id} parameter, compressed on the wire as its {@code compression} parameter says,
+ * with the agent's {@code stream.*} settings (TLS, timeouts). While it runs, the job's progress is
+ * the current phase and the bytes sent so far.
+ */
+public final class OutgoingStream {
+  private final JobContext ctx;
+  private final StreamTarget target;
+  private final StreamOptions options;
+  private volatile String phase = "connecting";
+  private volatile long bytes;
+  private volatile Long total;
+
+  private OutgoingStream(JobContext ctx, StreamTarget target, StreamOptions options) {
+    this.ctx = ctx;
+    this.target = target;
+    this.options = options;
+  }
+
+  /**
+   * The stream of this job.
+   *
+   * @throws DbJobsException BAD_PARAMETER when the row names no receiver or holds no valid secret
+   */
+  public static OutgoingStream forJob(JobContext ctx) {
+    Job job = ctx.job();
+    String what = "job " + job.id() + " (" + job.task() + ")";
+    if (job.server() == null || job.server().isBlank() || job.port() <= 0) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER,
+          what
+              + " names no receiver for its stream: its server and port columns are empty (the"
+              + " manager sets them to the address of the stream's receiver)");
+    }
+    String secret =
+        ctx.jobs()
+            .streamSecret(job.id())
+            .filter(s -> !s.isBlank())
+            .orElseThrow(
+                () ->
+                    new DbJobsException(
+                        ErrorCode.BAD_PARAMETER,
+                        what
+                            + " has no stream secret in its row (the manager mints one per job and"
+                            + " writes it with the job)"));
+    StreamTarget target =
+        new StreamTarget(job.server(), job.port(), ctx.param(TaskStreamParams.STREAM_ID), secret);
+    Compression wire = Compression.parse(ctx.param(TaskStreamParams.COMPRESSION));
+    return new OutgoingStream(ctx, target, ctx.config().stream().senderOptions(wire));
+  }
+
+  public StreamTarget target() {
+    return target;
+  }
+
+  public StreamOptions options() {
+    return options;
+  }
+
+  /**
+   * "{what} sent to {address} as stream {id}: {size} in {time} ({rate}){detail}; receiver: {ACK
+   * message}", the result of a successful job.
+   */
+  public String describe(String what, SendResult sent, String detail) {
+    double seconds = Math.max(1, sent.elapsed().toNanos()) / 1e9;
+    return what
+        + " sent to "
+        + target.address()
+        + " as stream "
+        + target.streamId()
+        + ": "
+        + Sizes.human(sent.bytes())
+        + " in "
+        + Durations.human(sent.elapsed())
+        + " ("
+        + Sizes.rate(sent.bytes() / seconds)
+        + ")"
+        + detail
+        + "; receiver: "
+        + sent.receiverMessage();
+  }
+
+  /** Sets the phase shown in the job row, keeping the byte counts. */
+  public void phase(String phase) {
+    this.phase = phase;
+    ctx.progress(phase, bytes, total);
+  }
+
+  /**
+   * Sends {@code source} (not closed here) and waits for the receiver's ACK.
+   *
+   * @param estimate the expected number of bytes, for progress, or null when unknown
+   * @param completion runs after the source's end: checks the tool and returns the trailer
+   *     metadata, or throws to abort the stream
+   * @throws DbJobsException see {@link StreamSender#send}
+   */
+  public SendResult send(InputStream source, Long estimate, SourceCompletion completion) {
+    this.total = estimate;
+    ctx.progress(phase, 0, estimate);
+    try (StreamSender sender = new StreamSender()) {
+      return sender.send(
+          target,
+          source,
+          estimate == null ? -1 : estimate,
+          completion,
+          options,
+          p -> {
+            bytes = p.bytes();
+            ctx.progress(phase, p.bytes(), total);
+          });
+    }
+  }
+}

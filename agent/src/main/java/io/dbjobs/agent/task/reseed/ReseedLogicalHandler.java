@@ -1,0 +1,148 @@
+package io.dbjobs.agent.task.reseed;
+
+import io.dbjobs.agent.task.JobContext;
+import io.dbjobs.agent.task.TaskHandler;
+import io.dbjobs.agent.task.reseed.load.ParallelLoadSink;
+import io.dbjobs.common.DbJobsException;
+import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.backup.BackupPosition;
+import io.dbjobs.common.job.JobOutcome;
+import io.dbjobs.common.job.Task;
+import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.stream.ReceiveResult;
+import io.dbjobs.common.stream.StreamSink;
+import io.dbjobs.common.time.Durations;
+import io.dbjobs.common.tool.DefaultsFile;
+import io.dbjobs.common.tool.ToolCommand;
+import io.dbjobs.common.units.Sizes;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code reseed-logical}: rebuilds this node from a logical dump stream (from the manager's
+ * catalog, or a dump of the primary piped through the manager), keeping its old schemas aside until
+ * the load succeeded:
+ *
+ * <ol>
+ *   <li>when the one authenticated stream connects, set every user schema aside ({@link
+ *       KeptAside});
+ *   <li>decompress (zstd or gzip, by the first bytes) and replay it with the {@code mariadb}
+ *       client, binary logging off: rows through {@code reseed.loadSessions} sessions at once
+ *       ({@link ParallelLoadSink}), or one client when that is 1; the position is read from the
+ *       dump as it passes;
+ *   <li>on any failure (stream, load, incomplete dump) drop what was loaded and put the old schemas
+ *       back;
+ *   <li>reposition from the dump's GTID, wait for the catch-up, then drop the old schemas (or keep
+ *       them).
+ * </ol>
+ */
+public class ReseedLogicalHandler implements TaskHandler {
+  @Override
+  public Task task() {
+    return Task.RESEED_LOGICAL;
+  }
+
+  @Override
+  public JobOutcome run(JobContext ctx) throws Exception {
+    long t0 = System.nanoTime();
+    Long expected =
+        ctx.param(TaskStreamParams.EXPECTED_BYTES) == null
+            ? null
+            : Long.parseLong(ctx.param(TaskStreamParams.EXPECTED_BYTES));
+    String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a logical dump");
+    Replication.Source primary = Repositioning.source(ctx, ctx.param(TaskStreamParams.PRIMARY));
+    boolean keepOld = ReseedPhysicalHandler.keepOld(ctx);
+    if (!ctx.probe().answers()) {
+      throw new DbJobsException(
+          ErrorCode.PREFLIGHT_REFUSED,
+          "a logical reseed loads into the running server, and this node's server does not answer;"
+              + " start it, or use a physical method");
+    }
+    AtomicReference<KeptAside> kept = new AtomicReference<>();
+    AtomicReference<LogicalLoadSink> load = new AtomicReference<>();
+    ReceiveResult received;
+    try (DefaultsFile cnf = DefaultsFile.write(ctx.workDir(), ctx.config().database())) {
+      received =
+          JoinerStream.receive(
+              ctx,
+              hello -> {
+                KeptAside aside = KeptAside.setAside(ctx.database(), ctx.job().id());
+                kept.set(aside);
+                ctx.phase(
+                    "loading (old schemas set aside: " + String.join(", ", aside.schemas()) + ")");
+                int sessions = ctx.config().reseed().loadSessions();
+                StreamSink client =
+                    sessions > 1
+                        ? ParallelLoadSink.start(
+                            ctx, cnf, sessions, aside::putBack, Duration.ofHours(6))
+                        : ProcessSink.start(
+                            ctx,
+                            ToolCommand.of(
+                                    "mariadb",
+                                    List.of(
+                                        ctx.config().tools().mariadb().toString(),
+                                        cnf.defaultsFileOption(),
+                                        "--batch",
+                                        "--skip-reconnect",
+                                        "--max-allowed-packet=1G",
+                                        "--init-command=SET SESSION sql_log_bin=0"))
+                                .stdin(ToolCommand.Input.PIPE)
+                                .build(),
+                            aside::putBack,
+                            Duration.ofHours(6),
+                            "loading the dump");
+                LogicalLoadSink sink = new LogicalLoadSink(client);
+                load.set(sink);
+                return new DecompressingSink(sink);
+              },
+              expected,
+              JoinerStream.options(ctx));
+    }
+
+    BackupPosition position =
+        load.get().scanner().position().or(BackupPosition.fromMeta(received.metadata()));
+    if (position.gtid() == null) {
+      kept.get().putBack();
+      throw new DbJobsException(
+          ErrorCode.RESTORE_FAILED,
+          "the dump carries no GTID position (take it with --master-data=2 --gtid); the old schemas were put back");
+    }
+    Repositioning.CaughtUp caught;
+    try {
+      caught = Repositioning.repositionAndCatchUp(ctx, primary, position.gtid());
+    } catch (DbJobsException e) {
+      throw new DbJobsException(
+          e.code(),
+          e.getMessage()
+              + "; the loaded data stays, the old schemas are kept as "
+              + kept.get().holds(),
+          e);
+    }
+    ctx.phase("cleaning up");
+    kept.get().commit(keepOld);
+    return JobOutcome.succeeded(
+            "reseeded from "
+                + source
+                + " ("
+                + Sizes.human(received.bytes())
+                + " received, at "
+                + position
+                + ", "
+                + received.sinkMessage()
+                + ") in "
+                + Durations.human(Duration.ofNanos(System.nanoTime() - t0))
+                + "; replicating from "
+                + primary.host()
+                + ":"
+                + primary.port()
+                + ", caught up with "
+                + caught.primaryPosition()
+                + " in "
+                + Durations.human(caught.took())
+                + (keepOld
+                    ? "; the old schemas are kept as " + kept.get().holds()
+                    : "; the old schemas were dropped"))
+        .withStream(received.sha256Hex(), received.bytes());
+  }
+}

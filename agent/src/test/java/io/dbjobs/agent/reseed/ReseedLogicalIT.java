@@ -1,0 +1,307 @@
+package io.dbjobs.agent.reseed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dbjobs.agent.Agent;
+import io.dbjobs.agent.AgentFixture;
+import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobState;
+import io.dbjobs.common.job.NewJob;
+import io.dbjobs.common.job.Task;
+import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.stream.ProgressListener;
+import io.dbjobs.common.stream.SendResult;
+import io.dbjobs.common.stream.StreamOptions;
+import io.dbjobs.common.stream.StreamSecret;
+import io.dbjobs.common.stream.StreamSender;
+import io.dbjobs.common.stream.StreamTarget;
+import io.dbjobs.testkit.BackgroundWriter;
+import io.dbjobs.testkit.ConfigFiles;
+import io.dbjobs.testkit.DbBackend;
+import io.dbjobs.testkit.DbServer;
+import io.dbjobs.testkit.DbUsers;
+import io.dbjobs.testkit.FidelityData;
+import io.dbjobs.testkit.FreePorts;
+import io.dbjobs.testkit.MariaDbCluster;
+import io.dbjobs.testkit.Shell;
+import io.dbjobs.testkit.TableChecksums;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * reseed-logical on a real primary + replica: the joiner is rebuilt from a zstd-compressed
+ * mariadb-dump of the primary taken while a writer keeps inserting; failures put its old schemas
+ * back.
+ */
+class ReseedLogicalIT {
+  private static final Duration WAIT = Duration.ofMinutes(3);
+  @TempDir static Path dir;
+  private static MariaDbCluster cluster;
+  private static AgentFixture joiner;
+  private static Path replPassword;
+  private Agent agent;
+  private int streamPort;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = MariaDbCluster.start("rsl", 2);
+    FidelityData.create(cluster.primary());
+    DbUsers.create(
+        cluster.primary(), AgentFixture.AGENT_PASSWORD, AgentFixture.MANAGER_PASSWORD, true);
+    cluster.awaitReplication(Duration.ofSeconds(60));
+    joiner =
+        new AgentFixture(cluster.node(2), Files.createDirectories(dir.resolve("joiner")), true);
+    replPassword =
+        ConfigFiles.secret(dir, "repl.password", DbBackend.local().replicationPassword());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (joiner != null) {
+      joiner.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @AfterEach
+  void stopAgent() {
+    if (agent != null) {
+      agent.stop("test over");
+    }
+  }
+
+  private void startAgent() {
+    streamPort = FreePorts.next();
+    agent =
+        joiner.startAgent(
+            "stream:\n  port: "
+                + streamPort
+                + "\nreseed:\n  replicationPassword: {file: "
+                + replPassword
+                + "}\n");
+  }
+
+  /** A dump of the primary's user schemas, as backup-logical takes it, zstd-compressed. */
+  private static Path dump(String... schemas) {
+    return dumpWith("--hex-blob", schemas);
+  }
+
+  /** A zstd-compressed dump with {@code options} (e.g. --hex-blob) of the primary's schemas. */
+  private static Path dumpWith(String options, String... schemas) {
+    DbServer p = cluster.primary();
+    Path cnf = ConfigFiles.adminDefaults(dir, p);
+    Path out = dir.resolve("dump-" + UUID.randomUUID() + ".sql.zst");
+    Shell.Result r =
+        Shell.run(
+            600,
+            List.of(
+                "/bin/sh",
+                "-c",
+                "mariadb-dump --defaults-file="
+                    + cnf
+                    + " --single-transaction --routines --triggers --events "
+                    + options
+                    + " --master-data=2 --gtid --databases "
+                    + String.join(" ", schemas)
+                    + " | zstd -q -3 > "
+                    + out));
+    assertThat(r.exit()).as(r.output()).isZero();
+    return out;
+  }
+
+  private long submit(String secret, String streamId) {
+    return joiner
+        .jobs
+        .insert(
+            new NewJob(
+                Task.RESEED_LOGICAL,
+                Map.of(
+                    TaskStreamParams.STREAM_ID,
+                    streamId,
+                    TaskStreamParams.PRIMARY,
+                    "127.0.0.1:" + cluster.primary().port(),
+                    TaskStreamParams.SOURCE,
+                    "test dump of rsl1"),
+                UUID.randomUUID().toString(),
+                "127.0.0.1",
+                0,
+                secret,
+                "test"))
+        .id();
+  }
+
+  private SendResult send(String secret, String streamId, InputStream in) {
+    try (StreamSender sender = new StreamSender()) {
+      return sender.send(
+          new StreamTarget("127.0.0.1", streamPort, streamId, secret),
+          in,
+          -1,
+          () -> Map.of(),
+          StreamOptions.defaults(),
+          ProgressListener.NONE);
+    }
+  }
+
+  /** The joiner's own state: a schema only it has, and a marker row in a replicated schema. */
+  private static String markOldData() {
+    String marker = "old-" + UUID.randomUUID();
+    cluster
+        .node(2)
+        .execute(
+            "SET SESSION sql_log_bin=0",
+            "CREATE DATABASE IF NOT EXISTS local_only",
+            "CREATE TABLE IF NOT EXISTS local_only.t (id INT PRIMARY KEY, v VARCHAR(100))",
+            "REPLACE INTO local_only.t VALUES (1, '" + marker + "')",
+            "REPLACE INTO fidelity.legacy_aria VALUES (99, '" + marker + "')");
+    return marker;
+  }
+
+  private static void assertOldDataServes(String marker) {
+    DbServer j = cluster.node(2);
+    assertThat(j.value("SELECT v FROM local_only.t WHERE id=1")).isEqualTo(marker);
+    assertThat(j.value("SELECT note FROM fidelity.legacy_aria WHERE id=99")).isEqualTo(marker);
+    FidelityData.assertObjectsPresent(j);
+    assertThat(j.column("SHOW DATABASES")).noneMatch(d -> d.startsWith("_dbjobs_old_"));
+  }
+
+  @Test
+  void rebuildsTheJoinerFromACompressedDumpWhileTheApplicationWrites() throws Exception {
+    DbServer primary = cluster.primary();
+    DbServer j = cluster.node(2);
+    startAgent();
+    markOldData();
+    try (BackgroundWriter writer = BackgroundWriter.start(primary, "app")) {
+      Path dump = dump("fidelity", "app");
+      String secret = StreamSecret.mint();
+      String streamId = "reseed/rsl2/" + UUID.randomUUID();
+      long id = submit(secret, streamId);
+      joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+      SendResult sent = send(secret, streamId, Files.newInputStream(dump));
+      Job done = joiner.await(id, JobState.SUCCEEDED, WAIT);
+      assertThat(done.result())
+          .contains("reseeded from test dump of rsl1")
+          .contains("rows loaded through 4 parallel sessions")
+          .contains("caught up with")
+          .contains("old schemas were dropped");
+      assertThat(done.digest()).isEqualTo(sent.sha256Hex());
+      assertThat(writer.rows()).isPositive();
+      writer.stop();
+    }
+    cluster.awaitReplication(Duration.ofSeconds(60));
+    assertThat(TableChecksums.of(j))
+        .isEqualTo(TableChecksums.of(primary))
+        .containsKey("app.writes");
+    FidelityData.assertObjectsPresent(j);
+    assertThat(j.value("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_NAME='purge_old'"))
+        .isIn("SLAVESIDE_DISABLED", "DISABLED");
+    assertThat(j.column("SHOW DATABASES"))
+        .doesNotContain("local_only")
+        .noneMatch(d -> d.startsWith("_dbjobs_old_"));
+    assertThat(MariaDbCluster.replicationStatus(j)).contains("io=Yes sql=Yes");
+  }
+
+  @Test
+  void loadsADumpWithRawBinaryBytesAndOneInsertPerRowExactly() throws Exception {
+    DbServer primary = cluster.primary();
+    DbServer j = cluster.node(2);
+    startAgent();
+    markOldData();
+    // no --hex-blob: binary values travel as raw bytes; one INSERT per row
+    Path dump = dumpWith("--skip-extended-insert", "fidelity");
+    String secret = StreamSecret.mint();
+    String streamId = "reseed/rsl2/" + UUID.randomUUID();
+    long id = submit(secret, streamId);
+    joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+    send(secret, streamId, Files.newInputStream(dump));
+    Job done = joiner.await(id, JobState.SUCCEEDED, WAIT);
+    assertThat(done.result()).contains("rows loaded through 4 parallel sessions");
+    cluster.awaitReplication(Duration.ofSeconds(60));
+    assertThat(TableChecksums.of(j, "fidelity")).isEqualTo(TableChecksums.of(primary, "fidelity"));
+    FidelityData.assertObjectsPresent(j);
+  }
+
+  @Test
+  void aStreamAbortedHalfWayPutsTheOldSchemasBack() throws Exception {
+    startAgent();
+    String marker = markOldData();
+    Path dump = dump("fidelity");
+    String secret = StreamSecret.mint();
+    String streamId = "reseed/rsl2/" + UUID.randomUUID();
+    long id = submit(secret, streamId);
+    joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+    InputStream cut =
+        new java.io.FilterInputStream(Files.newInputStream(dump)) {
+          long seen;
+
+          @Override
+          public int read(byte[] b, int off, int len) throws java.io.IOException {
+            if (seen > 2000) {
+              throw new java.io.IOException("primary went away (test)");
+            }
+            int n = super.read(b, off, Math.min(len, 1000));
+            seen += Math.max(0, n);
+            return n;
+          }
+        };
+    assertThatThrownBy(() -> send(secret, streamId, cut)).hasMessageContaining("primary went away");
+    joiner.await(id, JobState.FAILED, WAIT);
+    assertOldDataServes(marker);
+  }
+
+  @Test
+  void aDumpThatFailsToLoadPutsTheOldSchemasBack() throws Exception {
+    startAgent();
+    String marker = markOldData();
+    Path plain = dir.resolve("broken-" + UUID.randomUUID() + ".sql");
+    Shell.check(
+        60,
+        "/bin/sh",
+        "-c",
+        "zstd -dc "
+            + dump("fidelity")
+            + " | sed '0,/^INSERT INTO/s//THIS IS NOT SQL; INSERT INTO/' > "
+            + plain);
+    String secret = StreamSecret.mint();
+    String streamId = "reseed/rsl2/" + UUID.randomUUID();
+    long id = submit(secret, streamId);
+    joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+    assertThatThrownBy(() -> send(secret, streamId, Files.newInputStream(plain)))
+        .hasMessageContaining("loading the dump");
+    Job failed = joiner.await(id, JobState.FAILED, WAIT);
+    assertThat(failed.result()).contains("mariadb exited 1").contains("ERROR 1064");
+    assertOldDataServes(marker);
+  }
+
+  @Test
+  void aDumpCutAtItsSourceIsRefusedAndTheOldSchemasComeBack() throws Exception {
+    startAgent();
+    String marker = markOldData();
+    Path plain = dir.resolve("cut-" + UUID.randomUUID() + ".sql");
+    Shell.check(
+        60,
+        "/bin/sh",
+        "-c",
+        "zstd -dc " + dump("fidelity") + " | grep -v '^-- Dump completed' > " + plain);
+    String secret = StreamSecret.mint();
+    String streamId = "reseed/rsl2/" + UUID.randomUUID();
+    long id = submit(secret, streamId);
+    joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+    assertThatThrownBy(() -> send(secret, streamId, Files.newInputStream(plain)))
+        .hasMessageContaining("Dump completed");
+    joiner.await(id, JobState.FAILED, WAIT);
+    assertOldDataServes(marker);
+  }
+}
