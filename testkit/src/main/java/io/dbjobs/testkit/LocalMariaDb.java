@@ -70,7 +70,11 @@ public final class LocalMariaDb implements DbServer {
       }
       throw last;
     } catch (RuntimeException e) {
-      db.close();
+      try {
+        db.close();
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup); // the cause of the failed start stays the one reported
+      }
       throw e;
     }
   }
@@ -205,6 +209,10 @@ public final class LocalMariaDb implements DbServer {
 
   @Override
   public void stop() {
+    if (!Files.exists(controlScript())) { // failed before the server was set up
+      LocalRuntime.killPidFiles(dir);
+      return;
+    }
     Shell.Result r = Shell.run(90, List.of(controlScript().toString(), "stop"));
     if (r.exit() != 0) {
       LocalRuntime.killPidFiles(dir);
