@@ -154,7 +154,20 @@ public final class ConfigFiles {
         sb.append("        streamPort: ").append(streamPorts.get(n.name())).append('\n');
       }
     }
+    sb.append(receiverUnlessSet(extra));
     sb.append(extra);
     return sb.toString();
+  }
+
+  /**
+   * The manager's {@code receiver} section on a free loopback port, unless {@code extra} (the rest
+   * of a manager.yml) has its own: tests never depend on the default 4447, which another daemon (or
+   * test) may hold.
+   */
+  public static String receiverUnlessSet(String extra) {
+    if (extra.startsWith("receiver:") || extra.contains("\nreceiver:")) {
+      return "";
+    }
+    return "receiver:\n  bind: 127.0.0.1\n  port: 0\n  advertise: 127.0.0.1\n";
   }
 }

@@ -43,13 +43,13 @@ class CatalogAndReceiverConfigTest {
     assertThat(c.retention()).isEqualTo(new RetentionPolicy(3, 7, 4));
     ReceiverSettings r = c.receiver();
     assertThat(r.bind()).isEqualTo("0.0.0.0");
-    assertThat(r.port()).isEqualTo(4446);
+    assertThat(r.port()).isEqualTo(4447); // 4446 is the API's
     assertThat(r.advertisePort()).isZero();
     assertThat(r.tls()).isNull();
     assertThat(r.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(r.jobTimeout()).isEqualTo(Duration.ofHours(24));
     assertThat(c.describe())
-        .anyMatch(l -> l.startsWith("receiver.bind=0.0.0.0 receiver.port=4446"));
+        .anyMatch(l -> l.startsWith("receiver.bind=0.0.0.0 receiver.port=4447"));
   }
 
   @Test

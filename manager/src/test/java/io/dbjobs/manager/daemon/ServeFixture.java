@@ -91,6 +91,7 @@ public final class ServeFixture implements AutoCloseable {
           .append("}\n");
     }
     sb.append(clusterExtra.indent(4));
+    sb.append(ConfigFiles.receiverUnlessSet(extra));
     sb.append(extra);
     return ConfigFiles.write(dir.resolve(file), sb.toString());
   }
