@@ -33,6 +33,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -231,6 +233,44 @@ class ReseedLogicalIT {
     cluster.awaitReplication(Duration.ofSeconds(60));
     assertThat(TableChecksums.of(j, "fidelity")).isEqualTo(TableChecksums.of(primary, "fidelity"));
     FidelityData.assertObjectsPresent(j);
+  }
+
+  @Test
+  void loadsOneTableThroughEverySessionAtOnceWithoutTheSessionsWaitingOnEachOther()
+      throws Exception {
+    DbServer primary = cluster.primary();
+    DbServer j = cluster.node(2);
+    // an empty InnoDB table, filled by hundreds of INSERTs spread over the 4 workers: with
+    // transactions kept open across statements, the first insert's table lock (InnoDB's bulk
+    // insert into an empty table) stalled the others until innodb_lock_wait_timeout
+    primary.execute(
+        "CREATE DATABASE IF NOT EXISTS bulk",
+        "CREATE OR REPLACE TABLE bulk.wide (id INT AUTO_INCREMENT PRIMARY KEY, k INT,"
+            + " pad CHAR(120), KEY (k)) ENGINE=InnoDB",
+        "INSERT INTO bulk.wide (k, pad) SELECT seq % 997, CONCAT('row-', seq)"
+            + " FROM bulk.seq_1_to_40000");
+    cluster.awaitReplication(Duration.ofSeconds(60));
+    startAgent();
+    Path dump = dumpWith("--hex-blob --net-buffer-length=16384", "fidelity", "bulk");
+    String secret = StreamSecret.mint();
+    String streamId = "reseed/rsl2/" + UUID.randomUUID();
+    long id = submit(secret, streamId);
+    joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+    send(secret, streamId, Files.newInputStream(dump));
+    Job done = joiner.await(id, JobState.SUCCEEDED, WAIT);
+    assertThat(done.result()).contains("rows loaded through 4 parallel sessions");
+    // the table really arrived as many statements (about 65 of 16 KiB), many per worker
+    assertThat(statementsOfRows(done.result())).isGreaterThan(50);
+    cluster.awaitReplication(Duration.ofSeconds(60));
+    assertThat(TableChecksums.of(j, "bulk")).isEqualTo(TableChecksums.of(primary, "bulk"));
+    assertThat(j.value("SELECT COUNT(*) FROM bulk.wide")).isEqualTo("40000");
+  }
+
+  /** R in the load's summary "... (S statements, R of them rows)". */
+  private static long statementsOfRows(String result) {
+    Matcher m = Pattern.compile("(\\d+) of them rows").matcher(result);
+    assertThat(m.find()).as(result).isTrue();
+    return Long.parseLong(m.group(1));
   }
 
   @Test

@@ -32,7 +32,6 @@ final class LoadSession {
   private long synced; // guarded by lock
   private boolean outputEnded; // guarded by lock
   private long requested;
-  private long uncommitted;
   private boolean dirty;
 
   private LoadSession(String name, String what, RunningTool tool) {
@@ -71,20 +70,6 @@ final class LoadSession {
   void writeAscii(String s) throws IOException {
     byte[] b = s.getBytes(StandardCharsets.US_ASCII);
     write(b, 0, b.length);
-  }
-
-  /** Rows sent since the last COMMIT (workers). */
-  long uncommitted() {
-    return uncommitted;
-  }
-
-  void addUncommitted(long bytes) {
-    uncommitted += bytes;
-    dirty = true;
-  }
-
-  void committed() {
-    uncommitted = 0;
   }
 
   /** True when statements were written since the last sync. */

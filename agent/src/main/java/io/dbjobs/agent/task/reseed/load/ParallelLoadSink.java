@@ -20,9 +20,14 @@ import org.slf4j.LoggerFactory;
  * result of loading it through one:
  *
  * <ul>
- *   <li>rows ({@code INSERT}/{@code REPLACE}) go to the worker sessions in turn, each committing
- *       every {@link #COMMIT_BYTES} and before a sync;
- *   <li>session settings ({@code SET}, {@code USE}) go to every session, in order;
+ *   <li>rows ({@code INSERT}/{@code REPLACE}) go to the worker sessions in turn; each statement
+ *       commits on its own (autocommit), so no worker holds a lock across statements that another
+ *       waits for while the dispatcher waits on that one;
+ *   <li>session settings ({@code SET}, {@code USE}) go to every session, in order, except that
+ *       workers keep {@code unique_checks=1}: with the dump's {@code UNIQUE_CHECKS=0} (and foreign
+ *       key checks off) InnoDB turns an insert into an empty table into a bulk insert that locks
+ *       the whole table, and concurrent ones deadlock (ER_LOCK_DEADLOCK, or the lock wait timeout
+ *       with transactions left open);
  *   <li>everything else (tables, views, routines, triggers, events, keys) runs in order on the main
  *       session, and only once every worker has finished the rows it was given; rows of a table
  *       wait until the main session has created it. So triggers never fire on dumped rows, and
@@ -41,8 +46,8 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
   private static final byte[] NEWLINE = {'\n'};
   private static final String WHAT = "loading the dump";
 
-  /** A worker commits after this many bytes of rows (and at every sync). */
-  static final long COMMIT_BYTES = 32L << 20;
+  /** After every session setting, on workers: no bulk insert (see the class comment). */
+  private static final String KEEP_UNIQUE_CHECKS = "SET SESSION unique_checks=1;\n";
 
   private final LoadSession main;
   private final List<LoadSession> workers;
@@ -53,7 +58,7 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
   private final byte[] copy = new byte[256 * 1024];
   private List<LoadSession> targets = List.of();
   private LoadSession dataTarget;
-  private long dataBytes;
+  private boolean sessionSetting;
   private int nextWorker;
   private long rowStatements;
   private String unsplittable;
@@ -85,11 +90,11 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
       JobContext ctx, DefaultsFile cnf, int workerCount, Runnable cleanUp, Duration finishTimeout) {
     List<LoadSession> started = new ArrayList<>();
     try {
-      LoadSession main = LoadSession.of("main", WHAT, ctx.start(client(ctx, cnf, false)));
+      LoadSession main = LoadSession.of("main", WHAT, ctx.start(client(ctx, cnf)));
       started.add(main);
       List<LoadSession> workers = new ArrayList<>();
       for (int i = 1; i <= workerCount; i++) {
-        LoadSession w = LoadSession.of("worker-" + i, WHAT, ctx.start(client(ctx, cnf, true)));
+        LoadSession w = LoadSession.of("worker-" + i, WHAT, ctx.start(client(ctx, cnf)));
         started.add(w);
         workers.add(w);
       }
@@ -100,7 +105,7 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
     }
   }
 
-  private static ToolCommand client(JobContext ctx, DefaultsFile cnf, boolean worker) {
+  private static ToolCommand client(JobContext ctx, DefaultsFile cnf) {
     return ToolCommand.of(
             "mariadb",
             List.of(
@@ -113,9 +118,7 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
                 // buffer fills
                 "--unbuffered",
                 "--max-allowed-packet=1G",
-                worker
-                    ? "--init-command=SET SESSION sql_log_bin=0, autocommit=0"
-                    : "--init-command=SET SESSION sql_log_bin=0"))
+                "--init-command=SET SESSION sql_log_bin=0"))
         .stdin(ToolCommand.Input.PIPE)
         .stdout(ToolCommand.Output.PIPE)
         .build();
@@ -192,12 +195,12 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
         dataTarget = workers.get(nextWorker);
         nextWorker = (nextWorker + 1) % workers.size();
         targets = List.of(dataTarget);
-        dataBytes = 0;
         rowStatements++;
       }
       case SESSION -> {
         dataTarget = null;
         targets = all;
+        sessionSetting = true;
       }
       case LOCK -> {
         dataTarget = null;
@@ -228,18 +231,19 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
     for (LoadSession s : targets) {
       s.write(bytes, offset, length);
     }
-    dataBytes += length;
   }
 
   @Override
   public void end() throws IOException {
     more(NEWLINE, 0, 1);
     if (dataTarget != null) {
-      dataTarget.addUncommitted(dataBytes);
-      if (dataTarget.uncommitted() >= COMMIT_BYTES) {
-        dataTarget.writeAscii("COMMIT;\n");
-        dataTarget.committed();
+      dataTarget.markDirty();
+    }
+    if (sessionSetting) {
+      for (LoadSession w : workers) {
+        w.writeAscii(KEEP_UNIQUE_CHECKS);
       }
+      sessionSetting = false;
     }
     targets = List.of();
     dataTarget = null;
@@ -251,13 +255,11 @@ public final class ParallelLoadSink implements StreamSink, DumpSplitter.Handler 
     main.markDirty();
   }
 
-  /** Commits and waits for every worker with rows outstanding. */
+  /** Waits until every worker with rows outstanding has run them. */
   private void syncWorkers() throws IOException, InterruptedException {
     List<LoadSession> waiting = new ArrayList<>();
     for (LoadSession w : workers) {
       if (w.dirty()) {
-        w.writeAscii("COMMIT;\n");
-        w.committed();
         w.requestSync();
         waiting.add(w);
       }

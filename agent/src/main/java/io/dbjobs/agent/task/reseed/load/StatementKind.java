@@ -23,7 +23,10 @@ enum StatementKind {
   COMMAND,
   /** Everything else: the main session, once every worker has finished what it was given. */
   OTHER,
-  /** Cannot be split safely (a multi-byte charset, an odd delimiter, an unreadable SET). */
+  /**
+   * Cannot be split safely (a multi-byte charset, an odd delimiter, an unreadable SET, a dump that
+   * runs its own transactions: {@code SET autocommit}, {@code START TRANSACTION}, {@code COMMIT}).
+   */
   UNSPLITTABLE;
 
   private static final Pattern DATA_HEAD =
@@ -36,6 +39,18 @@ enum StatementKind {
   private static final Pattern SET_HEAD =
       Pattern.compile("^(?:/\\*!\\d{5}\\s*)?SET\\s", Pattern.CASE_INSENSITIVE);
   private static final Pattern USE_HEAD = Pattern.compile("^USE\\s", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * A dump that manages transactions itself (e.g. {@code mysqldump --no-autocommit}): split, its
+   * rows would stay uncommitted in worker sessions, or be committed out of order.
+   */
+  private static final Pattern TRANSACTION_HEAD =
+      Pattern.compile(
+          "^(?:/\\*!\\d{5}\\s*)?(?:START\\s+TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|XA)\\b",
+          Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern SETS_AUTOCOMMIT =
+      Pattern.compile("\\bautocommit\\b", Pattern.CASE_INSENSITIVE);
 
   /** SET forms that are not (only) session state: they run once, on the main session. */
   private static final Pattern SET_NOT_SESSION =
@@ -103,11 +118,14 @@ enum StatementKind {
     if (LOCK_HEAD.matcher(head).find()) {
       return complete ? LOCK : OTHER;
     }
+    if (TRANSACTION_HEAD.matcher(head).find()) {
+      return UNSPLITTABLE;
+    }
     if (USE_HEAD.matcher(head).find()) {
       return complete ? SESSION : UNSPLITTABLE;
     }
     if (SET_HEAD.matcher(head).find()) {
-      if (!complete) {
+      if (!complete || SETS_AUTOCOMMIT.matcher(head).find()) {
         return UNSPLITTABLE;
       }
       if (SET_NOT_SESSION.matcher(head).find()) {

@@ -234,4 +234,25 @@ class DumpSplitterTest {
     assertThat(StatementKind.classify("INSERT INTO t VALUES (1);", true, false))
         .isEqualTo(StatementKind.OTHER);
   }
+
+  @Test
+  void aDumpThatRunsItsOwnTransactionsIsNotSplit() {
+    // mysqldump --no-autocommit: split, its rows would sit uncommitted in the worker sessions
+    for (String sql :
+        List.of(
+            "set autocommit=0;",
+            "SET @OLD_AUTOCOMMIT=@@AUTOCOMMIT, AUTOCOMMIT=0;",
+            "commit;",
+            "START TRANSACTION;",
+            "BEGIN;",
+            "/*!40101 ROLLBACK */;")) {
+      assertThat(StatementKind.classify(sql, true, true))
+          .as(sql)
+          .isEqualTo(StatementKind.UNSPLITTABLE);
+    }
+    assertThat(StatementKind.classify("SET @begin = 1;", true, true))
+        .isEqualTo(StatementKind.SESSION);
+    assertThat(StatementKind.classify("COMMITTEE_ROWS_ARE_NOT_A_STATEMENT;", true, true))
+        .isEqualTo(StatementKind.OTHER);
+  }
 }
