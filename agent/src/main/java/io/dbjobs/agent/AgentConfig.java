@@ -248,7 +248,7 @@ public record AgentConfig(
             rs.string("replicationUser", "repl"),
             rs.secret("replicationPassword", false),
             rs.duration("catchUpTimeout", Duration.ofHours(1), Duration.ofSeconds(1)),
-            rs.integer("loadSessions", 4, 1, 64));
+            rs.integer("loadSessions", 1, 1, 64));
 
     return new AgentConfig(
         node, endpoint, connectTimeout, jobs, workDir, stream, tools, service, http, reseed);
