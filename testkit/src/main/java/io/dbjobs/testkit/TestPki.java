@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small test PKI made with the {@code openssl} CLI, for stream TLS across modules: one CA and two
- * leaf certificates ({@code receiver}, {@code sender}) usable for both server and client auth. Keys
- * are unencrypted PKCS#8 PEM, as dbjobs reads them.
+ * leaf certificates ({@code receiver}, {@code sender}) usable for both server and client auth, and
+ * an {@code intruder} leaf issued by an unrelated CA. Keys are unencrypted PKCS#8 PEM, as dbjobs
+ * reads them.
  */
 public final class TestPki {
   private final Path dir;
@@ -33,26 +34,11 @@ public final class TestPki {
               + "extendedKeyUsage=serverAuth,clientAuth\n"
               + "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
           StandardCharsets.US_ASCII);
-      p.run(
-          List.of(
-              "openssl",
-              "req",
-              "-x509",
-              "-newkey",
-              "ec",
-              "-pkeyopt",
-              "ec_paramgen_curve:P-256",
-              "-nodes",
-              "-keyout",
-              "ca.key",
-              "-out",
-              "ca.pem",
-              "-days",
-              "3",
-              "-subj",
-              "/CN=dbjobs test CA"));
-      p.leaf("receiver");
-      p.leaf("sender");
+      p.authority("ca", "dbjobs test CA");
+      p.authority("other-ca", "some other CA");
+      p.leaf("receiver", "ca");
+      p.leaf("sender", "ca");
+      p.leaf("intruder", "other-ca");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -63,7 +49,7 @@ public final class TestPki {
     return dir.resolve("ca.pem");
   }
 
-  /** A leaf's certificate, {@code receiver} or {@code sender}. */
+  /** A leaf's certificate: {@code receiver}, {@code sender} or {@code intruder}. */
   public Path cert(String leaf) {
     return dir.resolve(leaf + ".pem");
   }
@@ -73,7 +59,28 @@ public final class TestPki {
     return dir.resolve(leaf + ".key");
   }
 
-  private void leaf(String name) throws IOException {
+  private void authority(String name, String commonName) throws IOException {
+    run(
+        List.of(
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            name + ".key",
+            "-out",
+            name + ".pem",
+            "-days",
+            "3",
+            "-subj",
+            "/CN=" + commonName));
+  }
+
+  private void leaf(String name, String authority) throws IOException {
     run(
         List.of(
             "openssl",
@@ -97,9 +104,9 @@ public final class TestPki {
             "-in",
             name + ".csr",
             "-CA",
-            "ca.pem",
+            authority + ".pem",
             "-CAkey",
-            "ca.key",
+            authority + ".key",
             "-CAcreateserial",
             "-out",
             name + ".pem",

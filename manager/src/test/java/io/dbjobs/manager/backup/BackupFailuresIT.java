@@ -18,12 +18,12 @@ import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.fixture.FakeNodeJobs;
 import io.dbjobs.manager.fixture.NodeTools;
 import io.dbjobs.manager.fixture.PlayAgent;
-import io.dbjobs.manager.fixture.TestPki;
 import io.dbjobs.manager.receive.Receiver;
 import io.dbjobs.manager.receive.ReceiverSettings;
 import io.dbjobs.manager.receive.ReceivingJob;
 import io.dbjobs.testkit.DbServer;
 import io.dbjobs.testkit.MariaDbCluster;
+import io.dbjobs.testkit.TestPki;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -329,13 +329,14 @@ class BackupFailuresIT {
 
   @Test
   void tlsWithACertificateFromAnotherCaIsRefusedAndTheRightOneWorks() throws Exception {
-    TestPki pki = TestPki.create(dir.resolve("pki"));
+    TestPki pki = TestPki.generate(dir.resolve("pki"));
     receiver.close();
-    receiver = Receiver.open(settings(new StreamTls(pki.managerCert, pki.managerKey, pki.ca)));
+    receiver =
+        Receiver.open(settings(new StreamTls(pki.cert("receiver"), pki.key("receiver"), pki.ca())));
     jobs.twist(
         PlayAgent.Twist.NONE
             .withPhysicalFile(xbstream)
-            .withTls(new StreamTls(pki.intruderCert, pki.intruderKey, pki.ca)));
+            .withTls(new StreamTls(pki.cert("intruder"), pki.key("intruder"), pki.ca())));
     DbJobsException e = failure(BackupType.PHYSICAL);
     assertThat(e.code()).isEqualTo(ErrorCode.STREAM_AUTH_FAILED);
     assertThat(e.getMessage())
@@ -346,7 +347,7 @@ class BackupFailuresIT {
     jobs.twist(
         PlayAgent.Twist.NONE
             .withPhysicalFile(xbstream)
-            .withTls(new StreamTls(pki.agentCert, pki.agentKey, pki.ca)));
+            .withTls(new StreamTls(pki.cert("sender"), pki.key("sender"), pki.ca())));
     TakeBackup.Result ok = backup(BackupType.PHYSICAL, Duration.ofMinutes(5));
     assertThat(ok.backup().good()).isTrue();
     assertThat(ok.backup().manifest().bytes()).isEqualTo(Files.size(xbstream));
