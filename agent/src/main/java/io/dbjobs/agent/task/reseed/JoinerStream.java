@@ -77,6 +77,12 @@ final class JoinerStream {
   }
 
   /** The stream options for a joiner: the agent's configured TLS and timeouts. */
+  /** The size the manager announced for the stream ({@code expected-bytes}); null when unknown. */
+  static Long expectedBytes(JobContext ctx) {
+    String v = ctx.param(TaskStreamParams.EXPECTED_BYTES);
+    return v == null ? null : Long.parseLong(v);
+  }
+
   static StreamOptions options(JobContext ctx) {
     return ctx.config().stream().listenerOptions();
   }

@@ -46,10 +46,7 @@ public class ReseedLogicalHandler implements TaskHandler {
   @Override
   public JobOutcome run(JobContext ctx) throws Exception {
     long t0 = System.nanoTime();
-    Long expected =
-        ctx.param(TaskStreamParams.EXPECTED_BYTES) == null
-            ? null
-            : Long.parseLong(ctx.param(TaskStreamParams.EXPECTED_BYTES));
+    Long expected = JoinerStream.expectedBytes(ctx);
     String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a logical dump");
     Replication.Source primary = Repositioning.source(ctx, ctx.param(TaskStreamParams.PRIMARY));
     boolean keepOld = ReseedPhysicalHandler.keepOld(ctx);

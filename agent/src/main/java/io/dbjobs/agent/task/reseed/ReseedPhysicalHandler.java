@@ -53,10 +53,7 @@ public class ReseedPhysicalHandler implements TaskHandler {
   @Override
   public JobOutcome run(JobContext ctx) throws Exception {
     long t0 = System.nanoTime();
-    Long expected =
-        ctx.param(TaskStreamParams.EXPECTED_BYTES) == null
-            ? null
-            : Long.parseLong(ctx.param(TaskStreamParams.EXPECTED_BYTES));
+    Long expected = JoinerStream.expectedBytes(ctx);
     String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a physical backup");
     Replication.Source primary = Repositioning.source(ctx, ctx.param(TaskStreamParams.PRIMARY));
     boolean keepOld = keepOld(ctx);
