@@ -30,6 +30,7 @@ final class FlashbackCommand implements Callable<Integer> {
   @ParentCommand DbJobsCli root;
   @Spec CommandSpec spec;
   @Mixin WaitOption waitOption;
+  @Mixin RebuildOptions rebuild;
 
   @Option(
       names = "--node",
@@ -49,35 +50,16 @@ final class FlashbackCommand implements Callable<Integer> {
       description = "use the node's latest logical backup instead of a physical one")
   boolean logical;
 
-  @Option(
-      names = "--primary",
-      paramLabel = "NODE",
-      description = "the primary to follow (default: detected among the other nodes)")
-  String primary;
-
-  @Option(names = "--keep-old-datadir", description = "keep the replaced data after success")
-  Boolean keepOld;
-
-  @Option(
-      names = "--compression",
-      defaultValue = "none",
-      paramLabel = "none|zstd|lz4",
-      description = "compression on the wire (default ${DEFAULT-VALUE})")
-  String compression;
-
-  @Option(names = "--json", description = "print the node's job as JSON at the end")
-  boolean json;
-
   @Override
   public Integer call() throws InterruptedException {
     ReseedMethod m = logical ? ReseedMethod.LOGICALBACKUP : ReseedMethod.PHYSICALBACKUP;
     return ReseedRunner.run(
         root,
         spec.commandLine().getOut(),
-        new Reseed.Request(node, m, null, backup, primary, false, keepOld, DbJobsCli.who(), true),
+        new Reseed.Request(
+            node, m, null, backup, rebuild.primary, false, rebuild.keepOld, DbJobsCli.who(), true),
         Path.of("/usr/bin/mariadb-dump"),
-        compression,
-        json,
+        rebuild,
         waitOption);
   }
 }

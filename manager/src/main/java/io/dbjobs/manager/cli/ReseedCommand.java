@@ -44,6 +44,7 @@ final class ReseedCommand implements Callable<Integer> {
   @ParentCommand DbJobsCli root;
   @Spec CommandSpec spec;
   @Mixin WaitOption waitOption;
+  @Mixin RebuildOptions rebuild;
 
   @Option(
       names = "--node",
@@ -73,21 +74,9 @@ final class ReseedCommand implements Callable<Integer> {
   String backup;
 
   @Option(
-      names = "--primary",
-      paramLabel = "NODE",
-      description = "the primary to follow (default: detected)")
-  String primary;
-
-  @Option(
       names = "--force",
       description = "reseed even the node that looks like the primary (with --primary)")
   boolean force;
-
-  @Option(
-      names = "--keep-old-datadir",
-      description =
-          "keep the replaced data after success (default: the agent's reseed.keepOldDatadir)")
-  Boolean keepOld;
 
   @Option(
       names = "--mariadb-dump",
@@ -95,17 +84,6 @@ final class ReseedCommand implements Callable<Integer> {
       defaultValue = "/usr/bin/mariadb-dump",
       description = "logicalmaster: the dump tool on this host (default ${DEFAULT-VALUE})")
   Path mariadbDump;
-
-  @Option(names = "--json", description = "print the joiner's job as JSON at the end")
-  boolean json;
-
-  @Option(
-      names = "--compression",
-      defaultValue = "none",
-      paramLabel = "none|zstd|lz4",
-      description =
-          "compression on the wire (default ${DEFAULT-VALUE}; zstd or lz4 across slow links)")
-  String compression;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -117,14 +95,13 @@ final class ReseedCommand implements Callable<Integer> {
             ReseedMethod.parse(method),
             donor,
             backup,
-            primary,
+            rebuild.primary,
             force,
-            keepOld,
+            rebuild.keepOld,
             DbJobsCli.who(),
             false),
         mariadbDump,
-        compression,
-        json,
+        rebuild,
         waitOption);
   }
 }

@@ -24,10 +24,11 @@ final class ReseedRunner {
       PrintWriter out,
       Reseed.Request request,
       Path mariadbDump,
-      String compression,
-      boolean json,
+      RebuildOptions rebuild,
       WaitOption wait)
       throws InterruptedException {
+    String compression = rebuild.compression;
+    boolean json = rebuild.json;
     ApiFleet api = ThroughDaemon.api(root);
     if (api != null) {
       JobView last =
