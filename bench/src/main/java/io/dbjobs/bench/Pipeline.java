@@ -2,6 +2,7 @@ package io.dbjobs.bench;
 
 import io.dbjobs.testkit.FreePorts;
 import io.dbjobs.testkit.Shell;
+import java.nio.file.Path;
 
 /**
  * A plain-tool pipeline across the network, the way operators glue it today: a receiving side
@@ -20,7 +21,7 @@ final class Pipeline {
   }
 
   /** Seconds of {@code producer | socat} to {@code socat} writing {@code file}, then its sync. */
-  static double socatInto(String producer, java.nio.file.Path file) {
+  static double socatInto(String producer, Path file) {
     return run(producer, "OPEN:" + file + ",creat,trunc", "sync " + file + "\n");
   }
 

@@ -203,34 +203,23 @@ public final class ReseedBench {
     double pp = Stats.median(physPipe);
     double pc = Stats.median(physical);
     double pj = Stats.median(physicalJob);
-    System.out.println();
-    System.out.println(
-        "| measure | dbjobs (command) | dbjobs (job) | plain tools | ratio (command) | ratio (job) | goal |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
-    System.out.printf(
-        Locale.ROOT,
-        "| logicalmaster reseed vs dump\\|gzip\\|socat → socat\\|gunzip\\|mariadb | %.1f s | %.1f s | %.1f s | %.2fx faster | %.2fx faster | at least 2.4x faster |%n",
+    RatioTable.header();
+    RatioTable.faster(
+        "logicalmaster reseed",
         lc,
         lj,
+        "dump\\|gzip\\|socat → socat\\|gunzip\\|mariadb",
         gz,
-        gz / lc,
-        gz / lj);
-    System.out.printf(
-        Locale.ROOT,
-        "| logicalmaster reseed vs mydumper -t 2 + myloader -t 2 | %.1f s | %.1f s | %.1f s | %.2fx faster | %.2fx faster | no slower (≥1.0x) |%n",
-        lc,
-        lj,
-        my,
-        my / lc,
-        my / lj);
-    System.out.printf(
-        Locale.ROOT,
-        "| physicaldonor reseed, until replicating vs backup\\|socat\\|mbstream + prepare + restart | %.1f s | %.1f s | %.1f s | %.2fx the time | %.2fx the time | at most 1.5x |%n",
+        "at least 2.4x faster");
+    RatioTable.faster(
+        "logicalmaster reseed", lc, lj, "mydumper -t 2 + myloader -t 2", my, "no slower (≥1.0x)");
+    RatioTable.time(
+        "physicaldonor reseed, until replicating",
         pc,
         pj,
+        "backup\\|socat\\|mbstream + prepare + restart",
         pp,
-        pc / pp,
-        pj / pp);
+        "at most 1.5x");
     System.out.printf(
         Locale.ROOT,
         "peak RSS at -Xmx128m: agents %s MiB, manager (dbjobs reseed) %d MiB%n",

@@ -134,29 +134,21 @@ public final class StreamBench {
     double bl = Stats.median(baseLog);
     double dl = Stats.median(dbjobsLog);
     double dlj = Stats.median(dbjobsLogJob);
-    System.out.println();
-    System.out.println(
-        "| measure | dbjobs (command) | dbjobs (job) | plain tools | ratio (command) | ratio (job) | goal |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
-    System.out.printf(
-        Locale.ROOT,
-        "| physical backup, %d MiB, SHA-256 on | %.2f s | %.2f s | %.2f s (mariadb-backup \\| socat) | %.2fx the time | %.2fx the time | at most 1.1x |%n",
-        physBytes >> 20,
+    RatioTable.header();
+    RatioTable.time(
+        "physical backup, " + (physBytes >> 20) + " MiB, SHA-256 on",
         dp,
         dpj,
+        "mariadb-backup \\| socat",
         bp,
-        dp / bp,
-        dpj / bp);
-    System.out.printf(
-        Locale.ROOT,
-        "| logical backup, zstd %d MiB vs gzip %d MiB | %.2f s | %.2f s | %.2f s (mariadb-dump \\| gzip) | %.1fx faster | %.1fx faster | at least 3x faster |%n",
-        logBytes >> 20,
-        gzBytes >> 20,
+        "at most 1.1x");
+    RatioTable.faster(
+        "logical backup, zstd " + (logBytes >> 20) + " MiB vs gzip " + (gzBytes >> 20) + " MiB",
         dl,
         dlj,
+        "mariadb-dump \\| gzip",
         bl,
-        bl / dl,
-        bl / dlj);
+        "at least 3x faster");
     System.out.printf(
         Locale.ROOT,
         "peak RSS at -Xmx128m: agent %d MiB, manager (dbjobs backup) %d MiB%n",
