@@ -334,6 +334,34 @@ class ReseedLogicalIT {
   }
 
   @Test
+  void rowsAWorkerSessionCannotLoadFailTheLoadAndPutTheOldSchemasBack() throws Exception {
+    startAgent(4);
+    String marker = markOldData();
+    Path plain = dir.resolve("badrows-" + UUID.randomUUID() + ".sql");
+    // the first row statement gains a row of the wrong width: a worker session fails on it
+    Shell.check(
+        60,
+        "/bin/sh",
+        "-c",
+        "zstd -dc "
+            + dump("fidelity")
+            + " | sed '0,/^INSERT INTO \\(.*\\) VALUES/s//INSERT INTO \\1 VALUES (1),/' > "
+            + plain);
+    String secret = StreamSecret.mint();
+    String streamId = "reseed/rsl2/" + UUID.randomUUID();
+    long id = submit(secret, streamId);
+    joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+    assertThatThrownBy(() -> send(secret, streamId, Files.newInputStream(plain)))
+        .hasMessageContaining("loading the dump");
+    Job failed = joiner.await(id, JobState.FAILED, WAIT);
+    assertThat(failed.result())
+        .contains("(session worker-1)")
+        .contains("mariadb exited 1")
+        .contains("ERROR 1136");
+    assertOldDataServes(marker);
+  }
+
+  @Test
   void aDumpCutAtItsSourceIsRefusedAndTheOldSchemasComeBack() throws Exception {
     startAgent(4);
     String marker = markOldData();
