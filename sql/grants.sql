@@ -33,8 +33,9 @@ GRANT SHOW VIEW, TRIGGER, EVENT, EXECUTE ON *.* TO 'dbjobs_agent'@'localhost';
 -- ---------------------------------------------------------------------------
 -- Manager: connects over the network to every node.
 -- ---------------------------------------------------------------------------
--- creates the jobs schema on first contact, enqueues, cancels, reads results
-GRANT SELECT, INSERT, UPDATE, CREATE ON replication_manager_schema.* TO 'dbjobs_manager'@'%';
+-- creates the jobs schema on first contact (CREATE) and upgrades an older jobs table in place
+-- (ALTER: schema v1 -> v2 added the seal columns), enqueues, cancels, reads results
+GRANT SELECT, INSERT, UPDATE, CREATE, ALTER ON replication_manager_schema.* TO 'dbjobs_manager'@'%';
 GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_manager'@'%';
 -- topology and preflight: who is primary, binlogs still on the primary, replica lag
 GRANT BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_manager'@'%';

@@ -2,12 +2,14 @@ package io.dbjobs.agent;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.dbjobs.agent.http.AgentHttp;
+import io.dbjobs.agent.loop.AgentKeys;
 import io.dbjobs.agent.loop.AgentServices;
 import io.dbjobs.agent.loop.AgentVersion;
 import io.dbjobs.agent.loop.HandlerRegistry;
 import io.dbjobs.agent.loop.JobLoop;
 import io.dbjobs.agent.task.OptimizeHandler;
 import io.dbjobs.agent.task.RestartHandler;
+import io.dbjobs.agent.task.RotateKeyHandler;
 import io.dbjobs.agent.task.ServerProbe;
 import io.dbjobs.agent.task.StartHandler;
 import io.dbjobs.agent.task.StopHandler;
@@ -27,7 +29,7 @@ import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.AgentJobsTable;
 import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.common.tool.ToolRunner;
 import io.micrometer.core.instrument.Gauge;
@@ -57,7 +59,9 @@ public final class Agent implements AutoCloseable {
   private final JobLoop loop;
   private final Thread loopThread;
   private final String owner;
-  private final JobsDao dao;
+  private final AgentJobsTable dao;
+  private final AgentKeys keys;
+  private final ServerProbe probe;
   private final PrometheusMeterRegistry metrics =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private AgentHttp http;
@@ -73,17 +77,16 @@ public final class Agent implements AutoCloseable {
             2 + config.jobs().maxParallel(),
             config.connectTimeout());
     String where = config.node() + " (" + config.database().describe() + ")";
-    this.dao = new JobsDao(pool, where);
+    this.dao = new AgentJobsTable(pool, where);
+    this.keys = new AgentKeys(config.security().keyFile(), config.node());
+    this.probe = new ServerProbe(config.database(), config.connectTimeout());
     AgentServices services =
-        new AgentServices(
-            config,
-            owner,
-            pool,
-            dao,
-            new ServerProbe(config.database(), config.connectTimeout()),
-            new ToolRunner(),
-            metrics);
-    this.loop = new JobLoop(services, new HandlerRegistry(handlers), sleeper, clock);
+        new AgentServices(config, owner, pool, dao, probe, new ToolRunner(), metrics);
+    List<TaskHandler> all = new java.util.ArrayList<>(handlers);
+    if (all.stream().noneMatch(h -> h.task() == Task.ROTATE_KEY)) {
+      all.add(new RotateKeyHandler(keys));
+    }
+    this.loop = new JobLoop(services, new HandlerRegistry(all), keys, sleeper, clock);
     this.loopThread = new Thread(loop, "agent-loop-" + config.node());
   }
 
@@ -176,7 +179,8 @@ public final class Agent implements AutoCloseable {
           AgentVersion.get(),
           loop.databaseUp(),
           loop.runningJobIds().size(),
-          loop.keptOutcomes());
+          loop.keptOutcomes(),
+          keys.ring().ids());
     }
 
     @Override
@@ -191,26 +195,21 @@ public final class Agent implements AutoCloseable {
             ErrorCode.USAGE, "a submitted job needs a task and an idempotencyKey");
       }
       Task task = Task.require(body.task());
-      Map<String, String> params = task.validate(body.params() == null ? Map.of() : body.params());
-      NewJob job = NewJob.of(task, params, body.idempotencyKey(), body.submittedBy());
-      try {
-        long id = dao.insert(job).id();
-        return status(dao.find(id).orElseThrow());
-      } catch (DbJobsException e) {
-        if (!SqlErrors.isConnectionLoss(e)) {
-          throw e;
-        }
-        if (task != Task.START) {
-          throw new DbJobsException(
-              ErrorCode.NODE_UNREACHABLE,
-              "the database of "
-                  + config.node()
-                  + " is unreachable; only 'start' runs without it (it is what brings the database"
-                  + " back)",
-              e);
-        }
-        return loop.runWithoutRow(job);
+      NewJob job =
+          NewJob.of(
+              task,
+              body.params() == null ? Map.of() : body.params(),
+              body.idempotencyKey(),
+              body.submittedBy());
+      if (probe.answers()) {
+        throw new DbJobsException(
+            ErrorCode.USAGE,
+            "the database of "
+                + config.node()
+                + " answers: jobs go through its jobs table; the agent's endpoint runs only a"
+                + " 'start' while the database is down");
       }
+      return loop.runWithoutRow(job, body.seal());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.dbjobs.agent;
 
 import io.dbjobs.common.DbJobsException;
+import io.dbjobs.common.auth.KeyRing;
 import io.dbjobs.common.backup.BackupTools;
 import io.dbjobs.common.backup.ToolLocation;
 import io.dbjobs.common.config.ConfigProblems;
@@ -33,7 +34,29 @@ public record AgentConfig(
     Tools tools,
     Service service,
     Http http,
-    Reseed reseed) {
+    Reseed reseed,
+    Security security) {
+
+  /**
+   * Who may make this agent act, and whom it may talk to.
+   *
+   * @param keyFile {@code security.keyFile}, default {@code /var/lib/dbjobs/keys/agent.keys}: this
+   *     node's job keys (docs/security.md), the same file as the manager's {@code
+   *     <security.keysDir>/<node>.keys}; the agent runs only jobs sealed with one of them, and
+   *     rewrites the file when the manager rotates them (so it lives in a folder the agent may
+   *     write, readable by nobody else, never by the database server's user)
+   * @param allowSendTo {@code security.allowSendTo}, default empty (any): the receivers this node
+   *     may stream to, as {@code host} or {@code host:port} (the manager's receiver, the joiners'
+   *     stream port)
+   * @param allowReplicateFrom {@code security.allowReplicateFrom}, default empty (any): the
+   *     primaries this node may be pointed at, as {@code host} or {@code host:port}
+   */
+  public record Security(Path keyFile, List<String> allowSendTo, List<String> allowReplicateFrom) {
+    public Security {
+      allowSendTo = List.copyOf(allowSendTo);
+      allowReplicateFrom = List.copyOf(allowReplicateFrom);
+    }
+  }
 
   /**
    * How this node is rebuilt by reseed and flashback jobs.
@@ -250,8 +273,33 @@ public record AgentConfig(
             rs.duration("catchUpTimeout", Duration.ofHours(1), Duration.ofSeconds(1)),
             rs.integer("loadSessions", 1, 1, 64));
 
+    ConfigTree sec = root.child("security");
+    Path keyFile = sec.path("keyFile", Path.of("/var/lib/dbjobs/keys/agent.keys"));
+    if (node != null && keyFile != null) {
+      try {
+        KeyRing.load(keyFile, node);
+      } catch (DbJobsException e) {
+        sec.problems().add(sec.keyOf("keyFile"), e.getMessage());
+      }
+    }
+    Security security =
+        new Security(
+            keyFile,
+            sec.strings("allowSendTo", List.of()),
+            sec.strings("allowReplicateFrom", List.of()));
+
     return new AgentConfig(
-        node, endpoint, connectTimeout, jobs, workDir, stream, tools, service, http, reseed);
+        node,
+        endpoint,
+        connectTimeout,
+        jobs,
+        workDir,
+        stream,
+        tools,
+        service,
+        http,
+        reseed,
+        security);
   }
 
   private static Stream readStream(ConfigTree s) {
@@ -371,6 +419,13 @@ public record AgentConfig(
             + reseed.replicationUser()
             + " replicationPassword="
             + reseed.replicationPassword());
+    out.add(
+        "security: keyFile="
+            + security.keyFile()
+            + " allowSendTo="
+            + (security.allowSendTo().isEmpty() ? "(any)" : security.allowSendTo())
+            + " allowReplicateFrom="
+            + (security.allowReplicateFrom().isEmpty() ? "(any)" : security.allowReplicateFrom()));
     out.add(
         "http="
             + (http.port() == 0

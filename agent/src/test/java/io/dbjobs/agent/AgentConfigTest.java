@@ -7,6 +7,7 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.StreamOptions;
+import io.dbjobs.testkit.TestKeys;
 import io.dbjobs.testkit.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,10 +16,49 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AgentConfigTest {
+  /** node db1 with its job key file, as installed by the manager's {@code dbjobs keys init}. */
+  private static final String DB1 =
+      "node: db1\nsecurity: {keyFile: " + TestKeys.agentFile("db1") + "}\n";
+
+  @Test
+  void refusesToStartWithoutItsJobKeyFileNamingTheFix(@TempDir Path dir) {
+    assertThatThrownBy(
+            () ->
+                AgentFixture.parseYaml(
+                    "node: db1\nhttp: {port: 0}\nsecurity: {keyFile: "
+                        + dir.resolve("none.keys")
+                        + "}\n"))
+        .hasMessageContaining("security.keyFile: the job key file")
+        .hasMessageContaining("dbjobs keys init --node db1");
+  }
+
+  @Test
+  void refusesAJobKeyFileMadeForAnotherNode() {
+    assertThatThrownBy(
+            () ->
+                AgentFixture.parseYaml(
+                    "node: db1\nhttp: {port: 0}\nsecurity: {keyFile: "
+                        + TestKeys.agentFile("db9")
+                        + "}\n"))
+        .hasMessageContaining("holds the job keys of node db9, not of db1");
+  }
+
+  @Test
+  void readsTheAllowListsOfPeers() {
+    AgentConfig c =
+        AgentFixture.parseYaml(
+            "node: db1\nhttp: {port: 0}\n"
+                + "security:\n  keyFile: "
+                + TestKeys.agentFile("db1")
+                + "\n  allowSendTo: [10.0.0.9:4447, manager.example]\n"
+                + "  allowReplicateFrom: [10.0.0.1]\n");
+    assertThat(c.security().allowSendTo()).containsExactly("10.0.0.9:4447", "manager.example");
+    assertThat(c.security().allowReplicateFrom()).containsExactly("10.0.0.1");
+  }
 
   @Test
   void minimalConfigGetsDocumentedDefaults() {
-    AgentConfig c = AgentFixture.parseYaml("node: db1\nhttp: {port: 0}\n");
+    AgentConfig c = AgentFixture.parseYaml(DB1 + "http: {port: 0}\n");
     assertThat(c.node()).isEqualTo("db1");
     assertThat(c.database().host()).isEqualTo("127.0.0.1");
     assertThat(c.database().port()).isEqualTo(3306);
@@ -58,14 +98,14 @@ class AgentConfigTest {
   void describesItselfWithoutSecrets() {
     AgentConfig c =
         AgentFixture.parseYaml(
-            "node: db1\ndatabase: {socket: /run/mysqld/mysqld.sock}\nhttp: {port: 0}\n");
+            DB1 + "database: {socket: /run/mysqld/mysqld.sock}\nhttp: {port: 0}\n");
     assertThat(c.describe()).anyMatch(l -> l.contains("dbjobs_agent@/run/mysqld/mysqld.sock"));
     assertThat(c.describe()).anyMatch(l -> l.equals("http=off"));
   }
 
   @Test
   void streamAndToolSettingsHaveDocumentedDefaults() {
-    AgentConfig c = AgentFixture.parseYaml("node: db1\nhttp: {port: 0}\n");
+    AgentConfig c = AgentFixture.parseYaml(DB1 + "http: {port: 0}\n");
     assertThat(c.stream().tls()).isNull();
     assertThat(c.stream().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.stream().handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -84,7 +124,8 @@ class AgentConfigTest {
     TestPki pki = TestPki.generate(dir);
     AgentConfig c =
         AgentFixture.parseYaml(
-            "node: db1\nhttp: {port: 0}\nstream:\n  connectTimeout: 3s\n  idleTimeout: 2m\n"
+            DB1
+                + "http: {port: 0}\nstream:\n  connectTimeout: 3s\n  idleTimeout: 2m\n"
                 + "  jobTimeout: 36h\n  tls:\n    cert: "
                 + pki.cert("sender")
                 + "\n    key: "
@@ -105,7 +146,8 @@ class AgentConfigTest {
     assertThatThrownBy(
             () ->
                 AgentFixture.parseYaml(
-                    "node: db1\nhttp: {port: 0}\nstream:\n  idleTimeout: 10ms\n  tls:\n"
+                    DB1
+                        + "http: {port: 0}\nstream:\n  idleTimeout: 10ms\n  tls:\n"
                         + "    cert: "
                         + dir.resolve("missing.pem")
                         + "\n    ca: "
@@ -120,7 +162,8 @@ class AgentConfigTest {
     assertThatThrownBy(
             () ->
                 AgentFixture.parseYaml(
-                    "node: db1\nhttp: {port: 0}\nstream:\n  tls:\n    cert: "
+                    DB1
+                        + "http: {port: 0}\nstream:\n  tls:\n    cert: "
                         + dir.resolve("missing.pem")
                         + "\n    key: "
                         + dir.resolve("missing.key")
@@ -133,7 +176,7 @@ class AgentConfigTest {
 
   @Test
   void namesTheSettingOfABackupToolThatIsNotInstalled() {
-    AgentConfig c = AgentFixture.parseYaml("node: db1\nhttp: {port: 0}\n");
+    AgentConfig c = AgentFixture.parseYaml(DB1 + "http: {port: 0}\n");
     assertThat(c.tools().backupTools().all().stream().map(t -> t.location().configKey()).toList())
         .containsExactly(
             "tools.mariadbBackup", "tools.xtrabackup", "tools.mariadbDump", "tools.mysqldump");

@@ -1,6 +1,8 @@
 package io.dbjobs.agent;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.dbjobs.common.auth.JobSealer;
+import io.dbjobs.common.auth.KeyRing;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.DataSources;
@@ -8,11 +10,12 @@ import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
 import io.dbjobs.common.jobs.JobsSchema;
+import io.dbjobs.common.jobs.ManagerJobsTable;
 import io.dbjobs.testkit.ConfigFiles;
 import io.dbjobs.testkit.DbServer;
 import io.dbjobs.testkit.DbUsers;
+import io.dbjobs.testkit.TestKeys;
 import io.dbjobs.testkit.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +37,7 @@ public final class AgentFixture implements AutoCloseable {
   public final DbServer server;
   public final Path dir;
   final HikariDataSource managerPool;
-  public final JobsDao jobs;
+  public final TestJobs jobs;
   private final List<Agent> agents = new ArrayList<>();
 
   public AgentFixture(DbServer server, Path dir) {
@@ -56,7 +59,17 @@ public final class AgentFixture implements AutoCloseable {
     managerPool =
         DataSources.pool(manager, "test-manager-" + server.name(), 2, Duration.ofSeconds(5));
     JobsSchema.ensure(managerPool, server.name());
-    jobs = new JobsDao(managerPool, server.name());
+    jobs =
+        new TestJobs(
+            new ManagerJobsTable(
+                managerPool,
+                server.name(),
+                server.name(),
+                () ->
+                    new JobSealer(
+                        KeyRing.load(TestKeys.managerFile(server.name()), server.name()),
+                        Duration.ofHours(1),
+                        java.time.Clock.systemUTC())));
   }
 
   /** Writes an agent.yml for this server; {@code extra} is YAML appended at the top level. */

@@ -8,7 +8,7 @@ import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.testkit.DbServer;
 import io.dbjobs.testkit.MariaDbCluster;
 import java.nio.file.Path;
@@ -140,7 +140,7 @@ class AgentJobsIT {
   @Test
   void cancelsAQueuedJobBeforeAnyAgentClaimsIt() {
     long id = primary.submit(Task.OPTIMIZE, Map.of());
-    assertThat(primary.jobs.cancel(id, "test")).isEqualTo(JobsDao.CancelResult.CANCELLED);
+    assertThat(primary.jobs.cancel(id, "test")).isEqualTo(ManagerJobs.CancelResult.CANCELLED);
     agent = primary.startAgent("");
     long later = primary.submit(Task.OPTIMIZE, Map.of("mode", "analyze"));
     primary.await(later, JobState.SUCCEEDED, WAIT);
@@ -148,7 +148,7 @@ class AgentJobsIT {
     assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
     assertThat(cancelled.attempts()).isZero();
     assertThat(cancelled.leaseOwner()).isNull();
-    assertThat(primary.jobs.cancel(id, "test")).isEqualTo(JobsDao.CancelResult.ALREADY_FINAL);
+    assertThat(primary.jobs.cancel(id, "test")).isEqualTo(ManagerJobs.CancelResult.ALREADY_FINAL);
   }
 
   @Test
@@ -162,7 +162,7 @@ class AgentJobsIT {
     io.dbjobs.testkit.Waits.until(
         "the stop command to start", WAIT, () -> java.nio.file.Files.exists(marker));
     long pid = Long.parseLong(java.nio.file.Files.readString(marker).trim());
-    assertThat(primary.jobs.cancel(id, "test")).isEqualTo(JobsDao.CancelResult.REQUESTED);
+    assertThat(primary.jobs.cancel(id, "test")).isEqualTo(ManagerJobs.CancelResult.REQUESTED);
     Job cancelled = primary.await(id, JobState.CANCELLED, WAIT);
     assertThat(cancelled.errorCode()).isEqualTo("CANCELLED");
     assertThat(cancelled.result()).contains("cancelled on request");
@@ -173,8 +173,8 @@ class AgentJobsIT {
   @Test
   void aSecondSubmitWithTheSameKeyIsTheSameJob() {
     String key = "nightly-optimize-" + UUID.randomUUID();
-    JobsDao.Inserted first = primary.jobs.insert(NewJob.of(Task.OPTIMIZE, Map.of(), key, "test"));
-    JobsDao.Inserted second = primary.jobs.insert(NewJob.of(Task.OPTIMIZE, Map.of(), key, "test"));
+    TestJobs.Inserted first = primary.jobs.insert(NewJob.of(Task.OPTIMIZE, Map.of(), key, "test"));
+    TestJobs.Inserted second = primary.jobs.insert(NewJob.of(Task.OPTIMIZE, Map.of(), key, "test"));
     assertThat(first.created()).isTrue();
     assertThat(second.created()).isFalse();
     assertThat(second.id()).isEqualTo(first.id());

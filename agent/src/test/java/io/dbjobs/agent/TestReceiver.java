@@ -76,7 +76,7 @@ final class TestReceiver implements AutoCloseable {
   static NewJob job(Task task, Incoming in, String secret, int port, Map<String, String> params) {
     Map<String, String> p = new HashMap<>(params);
     p.put(TaskStreamParams.STREAM_ID, in.streamId());
-    return new NewJob(task, p, UUID.randomUUID().toString(), "127.0.0.1", port, secret, "test");
+    return new NewJob(task, p, UUID.randomUUID().toString(), "127.0.0.1", port, "", secret, "test");
   }
 
   @Override

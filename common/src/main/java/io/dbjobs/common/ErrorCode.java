@@ -35,6 +35,8 @@ public enum ErrorCode {
   CANCELLED(1),
   TIMEOUT(6),
   PREFLIGHT_REFUSED(7),
+  /** The job row's seal is missing, wrong, expired or replayed: the agent did nothing. */
+  UNAUTHENTICATED_JOB(1),
 
   // streams
   STREAM_AUTH_FAILED(1),

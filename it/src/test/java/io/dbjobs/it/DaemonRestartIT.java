@@ -3,6 +3,7 @@ package io.dbjobs.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbjobs.common.job.JobState;
+import io.dbjobs.common.job.Task;
 import io.dbjobs.manager.daemon.DaemonIntegrations;
 import io.dbjobs.manager.daemon.ManagerDaemon;
 import io.dbjobs.testkit.LogCapture;
@@ -84,7 +85,11 @@ class DaemonRestartIT {
           .contains("no dbjobs daemon answers at " + ds.url())
           .contains("the dbjobs daemon answers again")
           .contains("succeeded after");
-      assertThat(ds.client().jobByKey("rs1", "restart-it").job().state())
+      assertThat(
+              ds.client()
+                  .job(new io.dbjobs.common.job.JobRef("rs1", "restart-it", Task.START))
+                  .job()
+                  .state())
           .isEqualTo(JobState.SUCCEEDED);
       Waits.until(
           "the new daemon's watchdog to log the end",

@@ -112,7 +112,8 @@ class ScheduleIT {
 
   private static Optional<JobView> byKey(ApiFleet api, String node, String key) {
     try {
-      return Optional.of(api.jobByKey(node, key));
+      return Optional.of(
+          api.job(new io.dbjobs.common.job.JobRef(node, key, io.dbjobs.common.job.Task.OPTIMIZE)));
     } catch (DbJobsException e) {
       return Optional.empty();
     }

@@ -80,6 +80,9 @@ public final class ConfigFiles {
         + "workDir: "
         + workDir
         + "\n"
+        + (extra.startsWith("security:") || extra.contains("\nsecurity:")
+            ? ""
+            : "security:\n  keyFile: " + TestKeys.agentFile(server.name()) + "\n")
         + extra;
   }
 
@@ -155,8 +158,21 @@ public final class ConfigFiles {
       }
     }
     sb.append(receiverUnlessSet(extra));
+    sb.append(keysUnlessSet(extra, nodes));
     sb.append(extra);
     return sb.toString();
+  }
+
+  /**
+   * The manager's {@code security} section with the tests' job keys ({@link TestKeys}) for {@code
+   * nodes}, unless {@code extra} has its own.
+   */
+  public static String keysUnlessSet(String extra, List<DbServer> nodes) {
+    if (extra.startsWith("security:") || extra.contains("\nsecurity:")) {
+      return "";
+    }
+    nodes.forEach(n -> TestKeys.managerFile(n.name()));
+    return "security:\n  keysDir: " + TestKeys.managerDir() + "\n";
   }
 
   /**

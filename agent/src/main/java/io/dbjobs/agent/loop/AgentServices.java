@@ -2,7 +2,7 @@ package io.dbjobs.agent.loop;
 
 import io.dbjobs.agent.AgentConfig;
 import io.dbjobs.agent.task.ServerProbe;
-import io.dbjobs.common.jobs.JobStore;
+import io.dbjobs.common.jobs.AgentJobs;
 import io.dbjobs.common.tool.ToolRunner;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
@@ -16,7 +16,7 @@ public record AgentServices(
     AgentConfig config,
     String owner,
     DataSource database,
-    JobStore store,
+    AgentJobs store,
     ServerProbe probe,
     ToolRunner tools,
     MeterRegistry metrics) {}

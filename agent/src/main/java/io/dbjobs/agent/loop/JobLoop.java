@@ -1,17 +1,17 @@
 package io.dbjobs.agent.loop;
 
-import io.dbjobs.agent.task.TaskHandler;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.agentapi.AgentApi;
+import io.dbjobs.common.auth.JobVerifier;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.JobParams;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
+import io.dbjobs.common.job.RowSeal;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
 import io.dbjobs.common.time.Backoff;
 import io.dbjobs.common.time.Durations;
 import io.dbjobs.common.time.Sleeper;
@@ -29,57 +29,78 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * The agent's job loop: polls its node's table every {@code jobs.pollInterval}, claims queued jobs
- * in id order while it has a free slot (a destructive task runs alone), runs each on its own
- * thread, renews leases with a {@link Heartbeat}, fails jobs whose lease expired ("agent lost"),
- * and writes outcomes back (or keeps them in the {@link Outbox} while the database is away). When
- * the database goes away it backs off and says so once; when it returns it says that too.
+ * The agent's job loop: every {@code jobs.pollInterval} it writes kept outcomes, sweeps expired
+ * leases when due, and lets the {@link JobClaimer} look at the queue; the {@link JobRunner} runs
+ * what was claimed and the {@link LeaseKeeper} renews the leases meanwhile. When the database goes
+ * away it backs off and says so once; when it returns it says that too.
  */
 public final class JobLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(JobLoop.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-  private static final int POLL_BATCH = 20;
 
   private final AgentServices services;
   private final HandlerRegistry handlers;
   private final Sleeper sleeper;
   private final Clock clock;
-  private final Outbox outbox;
-  private final Map<Long, RunningJob> running = new ConcurrentHashMap<>();
-  private final Map<String, RunningJob> runningWithoutRow = new ConcurrentHashMap<>();
+  private final RunningJobs running;
+  private final JobGate gate;
+  private final OutcomeRecorder recorder;
+  private final JobRunner runner;
+  private final JobClaimer claimer;
+  private final Ended recentlyEnded = new Ended();
   private final Map<String, AgentApi.JobStatus> withoutRow = new ConcurrentHashMap<>();
-  private final Map<String, AgentApi.JobStatus> recentlyEnded = recentMap();
-  private volatile boolean databaseUp = true;
   private final ExecutorService workers;
   private final ScheduledExecutorService heartbeat;
   private final Backoff backoff;
+  private volatile boolean databaseUp = true;
   private volatile boolean stopping;
   private volatile Thread loopThread;
   private long lastSweepMillis = Long.MIN_VALUE;
   private String problem;
   private long problemSinceMillis;
 
-  public JobLoop(AgentServices services, HandlerRegistry handlers, Sleeper sleeper, Clock clock) {
+  public JobLoop(
+      AgentServices services,
+      HandlerRegistry handlers,
+      AgentKeys keys,
+      Sleeper sleeper,
+      Clock clock) {
+    this(services, handlers, keys, sleeper, clock, workerPool(services.config().node()));
+  }
+
+  JobLoop(
+      AgentServices services,
+      HandlerRegistry handlers,
+      AgentKeys keys,
+      Sleeper sleeper,
+      Clock clock,
+      ExecutorService workers) {
     this.services = services;
     this.handlers = handlers;
     this.sleeper = sleeper;
     this.clock = clock;
-    this.outbox = new Outbox(services.config().workDir().resolve("outbox"));
-    String node = services.config().node();
-    this.workers =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "job-" + node);
-              t.setDaemon(false);
-              return t;
-            });
+    this.workers = workers;
+    this.running = new RunningJobs(services.config().jobs().maxParallel());
+    this.gate =
+        new JobGate(
+            services.config(),
+            keys,
+            new SeenSeals(services.config().workDir().resolve("seen-seals"), clock),
+            handlers,
+            clock);
+    this.recorder =
+        new OutcomeRecorder(
+            services.store(),
+            new Outbox(services.config().workDir().resolve("outbox")),
+            services.owner());
+    this.runner = new JobRunner(services, running, workers);
+    this.claimer = new JobClaimer(services, gate, running, runner, recorder, recentlyEnded);
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "heartbeat-" + node);
+              Thread t = new Thread(r, "heartbeat-" + services.config().node());
               t.setDaemon(true);
               return t;
             });
@@ -87,6 +108,15 @@ public final class JobLoop implements Runnable {
         new Backoff(
             services.config().jobs().pollInterval(),
             max(MAX_BACKOFF, services.config().jobs().pollInterval()));
+  }
+
+  private static ExecutorService workerPool(String node) {
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, "job-" + node);
+          t.setDaemon(false);
+          return t;
+        });
   }
 
   private static Duration max(Duration a, Duration b) {
@@ -99,7 +129,7 @@ public final class JobLoop implements Runnable {
     loopThread = Thread.currentThread();
     Duration beat = services.config().jobs().heartbeat();
     heartbeat.scheduleWithFixedDelay(
-        new Heartbeat(services, running.values()),
+        new LeaseKeeper(services, running),
         beat.toMillis(),
         beat.toMillis(),
         TimeUnit.MILLISECONDS);
@@ -144,188 +174,17 @@ public final class JobLoop implements Runnable {
    * @return the number of jobs started
    */
   public int pollOnce() {
-    outbox.flush(services.store());
+    recorder.flush();
     sweepIfDue();
-    int started = 0;
-    if (!hasFreeSlot()) {
+    if (!running.hasFreeSlot()) {
       return 0;
     }
-    for (JobsDao.Queued q : services.store().queued(POLL_BATCH)) {
-      if (stopping) {
-        break;
-      }
-      Optional<Task> task = Task.byName(q.task());
-      if (task.isPresent() && !canStart(task.get())) {
-        break; // first in, first out: nothing overtakes a job that must wait for a slot
-      }
-      if (!services.store().claim(q.id(), services.owner(), services.config().jobs().lease())) {
-        continue; // cancelled or claimed meanwhile
-      }
-      if (start(q.id())) {
-        started++;
-      }
-    }
-    return started;
+    return claimer.pollOnce(() -> stopping);
   }
 
-  private boolean hasFreeSlot() {
-    return running.size() < services.config().jobs().maxParallel()
-        && running.values().stream().noneMatch(r -> r.task().isDestructive());
-  }
-
-  private boolean canStart(Task t) {
-    if (running.isEmpty()) {
-      return true;
-    }
-    return !t.isDestructive() && hasFreeSlot();
-  }
-
-  /** Starts a claimed job, or fails it at once when it cannot run. */
-  private boolean start(long id) {
-    Job job =
-        services
-            .store()
-            .find(id)
-            .orElseThrow(
-                () ->
-                    new DbJobsException(
-                        ErrorCode.NOT_FOUND, "job " + id + " vanished after its claim"));
-    Task task;
-    Map<String, String> params;
-    TaskHandler handler;
-    try {
-      task = Task.require(job.task());
-      handler =
-          handlers
-              .forTask(task)
-              .orElseThrow(
-                  () ->
-                      new DbJobsException(
-                          ErrorCode.UNKNOWN_TASK,
-                          "task '"
-                              + job.task()
-                              + "' is not supported by this agent (dbjobs "
-                              + AgentVersion.get()
-                              + "); it runs: "
-                              + handlers.tasks().stream()
-                                  .map(Task::wireName)
-                                  .collect(Collectors.joining(", "))));
-      params = task.validate(job.params());
-    } catch (DbJobsException e) {
-      LOG.warn("job {} ({}) rejected: {}", id, job.task(), e.getMessage());
-      services
-          .store()
-          .finish(id, services.owner(), JobOutcome.failed(e.code(), e.getMessage()), false);
-      return false;
-    }
-    RunningJob rj = new RunningJob(job, task, params, services);
-    running.put(id, rj);
-    LOG.info("{} claimed (attempt {}), params {}", rj.label(), job.attempts(), params);
-    workers.execute(() -> execute(rj, handler));
-    return true;
-  }
-
-  private void execute(RunningJob rj, TaskHandler handler) {
-    rj.bindThread(Thread.currentThread());
-    Thread.currentThread().setName("job-" + rj.job().id() + "-" + rj.task());
-    MDC.put("job", Long.toString(rj.job().id()));
-    JobOutcome outcome = null;
-    Throwable failure = null;
-    try {
-      outcome = handler.run(rj);
-    } catch (Throwable t) {
-      failure = t;
-    } finally {
-      Thread.interrupted(); // a stop request may have interrupted us; recording must not be
-    }
-    try {
-      outcome = finalOutcome(rj, outcome, failure).withProgress(rj.currentProgress());
-      rj.cleanUp();
-      report(rj, outcome);
-      recentlyEnded.put(
-          rj.job().idempotencyKey(),
-          new AgentApi.JobStatus(
-              rj.job().id(),
-              rj.job().idempotencyKey(),
-              rj.task().wireName(),
-              outcome.state().label(),
-              outcome.state() == JobState.SUCCEEDED ? "done" : outcome.state().label(),
-              outcome.result(),
-              outcome.errorCode() == null ? null : outcome.errorCode().name(),
-              rj.job().started() == null ? null : rj.job().started().toEpochMilli(),
-              Instant.now().toEpochMilli()));
-      record(rj, outcome);
-    } finally {
-      running.remove(rj.job().id());
-      MDC.remove("job");
-    }
-  }
-
-  /** What to record: a stop request wins over anything but success; exceptions become errors. */
-  static JobOutcome finalOutcome(RunningJob rj, JobOutcome outcome, Throwable failure) {
-    DbJobsException stop = rj.stopReason();
-    if (stop != null && (outcome == null || outcome.state() != JobState.SUCCEEDED)) {
-      String at = " (phase '" + rj.currentProgress().phase() + "')";
-      return stop.code() == ErrorCode.CANCELLED
-          ? JobOutcome.cancelled(stop.getMessage() + at)
-          : JobOutcome.failed(stop.code(), stop.getMessage() + at);
-    }
-    if (failure != null) {
-      if (failure instanceof InterruptedException) {
-        return JobOutcome.failed(ErrorCode.INTERNAL, "interrupted without a stop request");
-      }
-      DbJobsException d = DbJobsException.from(failure, rj.task() + " failed");
-      if (d.code() == ErrorCode.INTERNAL) {
-        LOG.error("{} failed with an unexpected error", rj.label(), failure);
-      }
-      return JobOutcome.failed(d.code(), d.getMessage());
-    }
-    if (outcome == null) {
-      return JobOutcome.failed(
-          ErrorCode.INTERNAL, "the " + rj.task() + " handler returned no outcome");
-    }
-    return outcome;
-  }
-
-  private void report(RunningJob rj, JobOutcome o) {
-    services
-        .metrics()
-        .counter(
-            "dbjobs.agent.jobs.finished", "task", rj.task().wireName(), "state", o.state().label())
-        .increment();
-    services
-        .metrics()
-        .timer("dbjobs.agent.job.duration", "task", rj.task().wireName())
-        .record(rj.elapsed());
-    String took = Durations.human(rj.elapsed());
-    if (o.state() == JobState.SUCCEEDED) {
-      LOG.info("{} succeeded after {}: {}", rj.label(), took, o.result());
-    } else {
-      LOG.warn("{} {} after {}: {}: {}", rj.label(), o.state(), took, o.errorCode(), o.result());
-    }
-  }
-
-  /** Writes the outcome; keeps it in the outbox when the database cannot be reached. */
-  private void record(RunningJob rj, JobOutcome o) {
-    try {
-      if (!services.store().finish(rj.job().id(), services.owner(), o, false)) {
-        LOG.warn(
-            "{}: outcome {} not recorded: the job is no longer this agent's (marked lost or"
-                + " taken over while it ran)",
-            rj.label(),
-            o.state());
-      }
-    } catch (DbJobsException e) {
-      if (!SqlErrors.isConnectionLoss(e)) {
-        LOG.error("{}: cannot record its outcome: {}", rj.label(), e.getMessage());
-        return;
-      }
-      outbox.keep(rj.job().id(), services.owner(), o);
-      LOG.info(
-          "{}: database unreachable; outcome {} kept in the outbox until it answers again",
-          rj.label(),
-          o.state());
-    }
+  /** Runs one lease renewal of every running job now (what the heartbeat does on its schedule). */
+  void renewLeasesNow() {
+    new LeaseKeeper(services, running).run();
   }
 
   private void sweepIfDue() {
@@ -349,6 +208,12 @@ public final class JobLoop implements Runnable {
           "the jobs table does not exist yet on "
               + services.store().where()
               + "; the manager creates it on first contact (run: dbjobs nodes)";
+    } else if (SqlErrors.isUnknownColumn(e)) {
+      msg =
+          "the jobs table on "
+              + services.store().where()
+              + " is of an older schema than this agent; the manager upgrades it on first contact"
+              + " (run: dbjobs nodes)";
     } else if (SqlErrors.isConnectionLoss(e)) {
       msg = "database " + services.store().where() + " unreachable: " + SqlErrors.message(e);
     } else if (SqlErrors.isAccessDenied(e)) {
@@ -379,9 +244,9 @@ public final class JobLoop implements Runnable {
     }
   }
 
-  /** Keeps an outcome to write once the database answers (e.g. of a job recovered at start). */
+  /** Keeps an outcome to write once the database answers (e.g. of a job settled at start). */
   public void keepOutcome(long jobId, String owner, JobOutcome outcome) {
-    outbox.keep(jobId, owner, outcome);
+    recorder.keep(jobId, owner, outcome);
   }
 
   /** True unless the last poll found the database unreachable. */
@@ -391,35 +256,38 @@ public final class JobLoop implements Runnable {
 
   /** Outcomes kept on disk until the database answers. */
   public int keptOutcomes() {
-    return outbox.count();
+    return recorder.kept();
   }
 
   /**
-   * Runs a job that cannot have a row yet because the database is down (only {@code start} can be
-   * useful then). Its outcome is kept and inserted as a finished row once the database answers.
-   * Submitting the same idempotency key again returns the first run's status.
+   * Runs a job handed over by the agent's HTTP endpoint because the database is down: only {@code
+   * start} (it is what brings the database back), and only with the manager's seal for this node
+   * (sealed with id 0: it has no row yet). Its outcome is kept and inserted as a finished row once
+   * the database answers. Submitting the same key again returns the first run's status.
+   *
+   * @throws DbJobsException UNAUTHENTICATED_JOB when the seal does not verify; USAGE for another
+   *     task
    */
-  public AgentApi.JobStatus runWithoutRow(NewJob job) {
+  public AgentApi.JobStatus runWithoutRow(NewJob job, String seal) {
     AgentApi.JobStatus known = withoutRow.get(job.idempotencyKey());
     if (known != null) {
       return known;
     }
-    TaskHandler handler =
-        handlers
-            .forTask(job.task())
-            .orElseThrow(
-                () ->
-                    new DbJobsException(
-                        ErrorCode.UNKNOWN_TASK, "this agent does not run " + job.task()));
-    Map<String, String> params = job.task().validate(job.params());
-    Instant started = Instant.now();
+    if (job.task() != Task.START) {
+      throw new DbJobsException(
+          ErrorCode.USAGE,
+          "only 'start' runs without the database (it is what brings it back); "
+              + job.task()
+              + " goes through the jobs table");
+    }
+    String paramsJson = JobParams.toJson(job.params());
     Job row =
         new Job(
             0,
             job.task().wireName(),
             JobState.RUNNING,
             job.idempotencyKey(),
-            JobParams.toJson(params),
+            paramsJson,
             "",
             0,
             1,
@@ -433,39 +301,39 @@ public final class JobLoop implements Runnable {
             null,
             null,
             job.submittedBy(),
-            started,
-            started,
+            Instant.now(),
+            Instant.now(),
             null,
+            null,
+            false,
+            new RowSeal(services.config().node(), seal, null, ""));
+    JobVerifier.Verified v = gate.verify(row);
+    JobGate.Admitted admitted = gate.admit(row, v);
+    gate.remember(v, row);
+    Instant started = Instant.now();
+    RunningJob rj = new RunningJob(row, admitted.task(), admitted.params(), null, "", services);
+    AgentApi.JobStatus status =
+        new AgentApi.JobStatus(
+            0,
+            job.idempotencyKey(),
+            job.task().wireName(),
+            JobState.RUNNING.label(),
+            "starting",
+            null,
+            null,
+            started.toEpochMilli(),
             null);
-    RunningJob rj = new RunningJob(row, job.task(), params, services);
-    AgentApi.JobStatus status = status(rj, JobState.RUNNING, null, started, null);
     if (withoutRow.putIfAbsent(job.idempotencyKey(), status) != null) {
       return withoutRow.get(job.idempotencyKey());
     }
-    runningWithoutRow.put(job.idempotencyKey(), rj);
     LOG.info(
         "{} runs without a row (database unreachable); its row is written once the database answers",
         job.task());
-    workers.execute(
-        () -> {
-          rj.bindThread(Thread.currentThread());
-          JobOutcome outcome = null;
-          Throwable failure = null;
-          try {
-            outcome = handler.run(rj);
-          } catch (Throwable t) {
-            failure = t;
-          } finally {
-            Thread.interrupted();
-          }
-          outcome = finalOutcome(rj, outcome, failure);
-          Instant ended = Instant.now();
-          report(rj, outcome);
-          outbox.keepNew(job, services.owner(), started, ended, outcome);
-          withoutRow.put(
-              job.idempotencyKey(), status(rj, outcome.state(), outcome, started, ended));
-          runningWithoutRow.remove(job.idempotencyKey());
-        });
+    runner.start(
+        rj,
+        admitted.handler(),
+        (j, outcome, end) -> recorder.recordWithoutRow(job, seal, started, end, outcome),
+        s -> withoutRow.put(job.idempotencyKey(), s));
     return status;
   }
 
@@ -478,32 +346,26 @@ public final class JobLoop implements Runnable {
     return Optional.ofNullable(s != null ? s : recentlyEnded.get(key));
   }
 
-  private static Map<String, AgentApi.JobStatus> recentMap() {
-    return java.util.Collections.synchronizedMap(
-        new java.util.LinkedHashMap<>(64, 0.75f, false) {
-          private static final long serialVersionUID = 1L;
+  /** The last jobs this agent finished, by key (bounded). */
+  static final class Ended {
+    private final Map<String, AgentApi.JobStatus> byKey =
+        java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+              private static final long serialVersionUID = 1L;
 
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, AgentApi.JobStatus> eldest) {
-            return size() > 200;
-          }
-        });
-  }
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, AgentApi.JobStatus> eldest) {
+                return size() > 200;
+              }
+            });
 
-  private static AgentApi.JobStatus status(
-      RunningJob rj, JobState state, JobOutcome o, Instant started, Instant ended) {
-    return new AgentApi.JobStatus(
-        0,
-        rj.job().idempotencyKey(),
-        rj.task().wireName(),
-        state.label(),
-        o == null
-            ? rj.currentProgress().phase()
-            : (state == JobState.SUCCEEDED ? "done" : state.label()),
-        o == null ? null : o.result(),
-        o == null || o.errorCode() == null ? null : o.errorCode().name(),
-        started.toEpochMilli(),
-        ended == null ? null : ended.toEpochMilli());
+    void add(AgentApi.JobStatus s) {
+      byKey.put(s.idempotencyKey(), s);
+    }
+
+    AgentApi.JobStatus get(String key) {
+      return byKey.get(key);
+    }
   }
 
   /**
@@ -515,17 +377,16 @@ public final class JobLoop implements Runnable {
     long hardLimit = start + Duration.ofMinutes(15).toNanos();
     while (!workers.awaitTermination(200, TimeUnit.MILLISECONDS)) {
       long now = System.nanoTime();
-      boolean critical = running.values().stream().anyMatch(RunningJob::inCriticalStep);
-      if (now - start > grace.toNanos() && (!critical || now > hardLimit)) {
+      if (now - start > grace.toNanos() && (!running.anyCritical() || now > hardLimit)) {
         return false;
       }
     }
     return true;
   }
 
-  /** Jobs running now, by id. */
+  /** Jobs running now (with a row), by id. */
   public List<Long> runningJobIds() {
-    return List.copyOf(running.keySet());
+    return running.ids();
   }
 
   /**
@@ -538,11 +399,7 @@ public final class JobLoop implements Runnable {
     if (t != null && t != Thread.currentThread()) {
       t.interrupt();
     }
-    for (RunningJob rj : runningWithoutRow.values()) {
-      rj.requestStop(
-          ErrorCode.AGENT_STOPPED, "agent stopped (" + reason + ") while the job was running");
-    }
-    for (RunningJob rj : running.values()) {
+    for (RunningJob rj : running.all()) {
       rj.requestStop(
           ErrorCode.AGENT_STOPPED,
           "agent stopped (" + reason + ") while the job was running; it did not complete");
@@ -550,7 +407,10 @@ public final class JobLoop implements Runnable {
     workers.shutdown();
     try {
       if (!awaitWorkers(grace)) {
-        for (RunningJob rj : running.values()) {
+        for (RunningJob rj : running.withRows()) {
+          if (rj.ended()) {
+            continue; // its own outcome is being recorded
+          }
           JobOutcome o =
               JobOutcome.failed(
                   ErrorCode.AGENT_STOPPED,
@@ -565,7 +425,7 @@ public final class JobLoop implements Runnable {
               "{} did not end within {}; recording it as stopped",
               rj.label(),
               Durations.human(grace));
-          record(rj, o);
+          recorder.record(rj.label(), rj.job().id(), o);
         }
         workers.shutdownNow();
       }

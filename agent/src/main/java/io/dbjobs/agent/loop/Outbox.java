@@ -9,7 +9,7 @@ import io.dbjobs.common.job.JobParams;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobStore;
+import io.dbjobs.common.jobs.AgentJobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,10 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <workDir>/outbox}, written to the jobs table as soon as the database answers again, even after an
  * agent restart.
  */
-final class Outbox {
+class Outbox {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,7 +56,8 @@ final class Outbox {
       String idempotencyKey,
       String submittedBy,
       Long startedMillis,
-      Long endedMillis) {
+      Long endedMillis,
+      String seal) {
     JobOutcome outcome() {
       return new JobOutcome(
           JobState.fromCode(state),
@@ -79,18 +83,24 @@ final class Outbox {
           null,
           null,
           null,
+          null,
           null);
     }
   }
 
   private final Path dir;
-  private volatile boolean nonEmpty;
+
+  /**
+   * Set after every keep, cleared by a flush before it scans: a keep that lands while a flush scans
+   * sets it again, so its entry is flushed next time (a flush never clears a keep it did not see).
+   */
+  private final AtomicBoolean pending = new AtomicBoolean();
 
   Outbox(Path dir) {
     this.dir = dir;
     try {
       Files.createDirectories(dir);
-      nonEmpty = count() > 0;
+      pending.set(count() > 0);
     } catch (IOException e) {
       throw new DbJobsException(
           ErrorCode.CONFIG_INVALID,
@@ -99,8 +109,9 @@ final class Outbox {
     }
   }
 
-  boolean isEmpty() {
-    return !nonEmpty;
+  /** Whether a flush has something to do. */
+  boolean hasPending() {
+    return pending.get();
   }
 
   int count() {
@@ -123,7 +134,8 @@ final class Outbox {
   /**
    * Keeps a job that ran without a row (the database was down), to be inserted with its outcome.
    */
-  void keepNew(NewJob job, String owner, Instant started, Instant ended, JobOutcome o) {
+  void keepNew(
+      NewJob job, String seal, String owner, Instant started, Instant ended, JobOutcome o) {
     Entry base = Entry.of(0, owner, o);
     Entry e =
         new Entry(
@@ -140,7 +152,8 @@ final class Outbox {
             job.idempotencyKey(),
             job.submittedBy(),
             started.toEpochMilli(),
-            ended.toEpochMilli());
+            ended.toEpochMilli(),
+            seal);
     save("new-" + fileSafe(job.idempotencyKey()) + ".json", e);
   }
 
@@ -150,7 +163,7 @@ final class Outbox {
     try {
       JSON.writeValue(tmp.toFile(), e);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      nonEmpty = true;
+      pending.set(true);
     } catch (IOException x) {
       throw new UncheckedIOException("cannot keep a job outcome in " + target, x);
     }
@@ -161,27 +174,38 @@ final class Outbox {
    *
    * @throws DbJobsException when the database is still unreachable (the rest stay kept)
    */
-  void flush(JobStore store) {
-    if (!nonEmpty) {
+  void flush(AgentJobs store) {
+    if (!pending.getAndSet(false)) {
       return;
     }
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.json")) {
-      for (Path f : s) {
+    try {
+      for (Path f : entries()) {
         write(store, JSON.readValue(f.toFile(), Entry.class));
         Files.delete(f);
       }
-      nonEmpty = count() > 0;
     } catch (DbJobsException e) {
+      pending.set(true);
       if (!SqlErrors.isConnectionLoss(e)) {
         LOG.warn("writing kept outcomes failed: {}", e.getMessage());
       }
       throw e;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the agent's outbox " + dir, e);
+    } catch (IOException | RuntimeException e) {
+      pending.set(true);
+      throw new DbJobsException(
+          ErrorCode.INTERNAL, "cannot flush the agent's outbox " + dir + ": " + e, e);
     }
   }
 
-  private static void write(JobStore store, Entry e) {
+  /** The kept entries now on disk; a seam for the test of a keep racing a flush. */
+  List<Path> entries() throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.json")) {
+      s.forEach(out::add);
+    }
+    return out;
+  }
+
+  private static void write(AgentJobs store, Entry e) {
     if (e.jobId() == 0) {
       NewJob job =
           NewJob.of(
@@ -192,6 +216,7 @@ final class Outbox {
       long id =
           store.insertFinished(
               job,
+              e.seal(),
               e.owner(),
               Instant.ofEpochMilli(e.startedMillis()),
               Instant.ofEpochMilli(e.endedMillis()),

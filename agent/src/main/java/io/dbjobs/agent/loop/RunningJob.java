@@ -8,8 +8,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.Progress;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobStore;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.AgentJobs;
 import io.dbjobs.common.tool.RunningTool;
 import io.dbjobs.common.tool.ToolCommand;
 import java.io.IOException;
@@ -34,21 +33,32 @@ final class RunningJob implements JobContext {
   private final Job job;
   private final Task task;
   private final Map<String, String> params;
+  private final String secretHex;
+  private final String peerName;
   private final AgentServices services;
   private final long startNanos = System.nanoTime();
   private final AtomicReference<DbJobsException> stopReason = new AtomicReference<>();
   private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
   private volatile Progress progress = Progress.phase("starting");
   private volatile Duration leaseOverride = Duration.ZERO;
-  private volatile Thread thread;
+  private Thread thread;
+  private boolean ended;
   private int criticalDepth;
   private String criticalStep;
   private Path workDir;
 
-  RunningJob(Job job, Task task, Map<String, String> params, AgentServices services) {
+  RunningJob(
+      Job job,
+      Task task,
+      Map<String, String> params,
+      String secretHex,
+      String peerName,
+      AgentServices services) {
     this.job = job;
     this.task = task;
     this.params = Map.copyOf(params);
+    this.secretHex = secretHex;
+    this.peerName = peerName == null ? "" : peerName;
     this.services = services;
   }
 
@@ -65,8 +75,21 @@ final class RunningJob implements JobContext {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
-  void bindThread(Thread t) {
+  synchronized void bindThread(Thread t) {
     this.thread = t;
+  }
+
+  /**
+   * The handler returned: the job's thread is no longer its own (it may run the next job), and no
+   * stop request affects it any more; what remains is recording its outcome.
+   */
+  synchronized void end() {
+    ended = true;
+    thread = null;
+  }
+
+  synchronized boolean ended() {
+    return ended;
   }
 
   Progress currentProgress() {
@@ -84,6 +107,11 @@ final class RunningJob implements JobContext {
    * inside a critical step, when that step is done.
    */
   void requestStop(ErrorCode code, String message) {
+    synchronized (this) {
+      if (ended) {
+        return; // its outcome is being recorded: nothing left to stop
+      }
+    }
     if (!stopReason.compareAndSet(null, new DbJobsException(code, message))) {
       return;
     }
@@ -106,9 +134,10 @@ final class RunningJob implements JobContext {
         LOG.warn("{}: a stop action failed: {}", label(), DbJobsException.describe(e));
       }
     }
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
+    synchronized (this) {
+      if (thread != null) {
+        thread.interrupt();
+      }
     }
   }
 
@@ -149,15 +178,25 @@ final class RunningJob implements JobContext {
   }
 
   @Override
-  public JobsDao jobs() {
-    if (services.store() instanceof JobsDao dao) {
-      return dao;
-    }
-    throw new IllegalStateException("this agent's job store is not a database table");
+  public AgentJobs jobs() {
+    return services.store();
   }
 
-  JobStore store() {
-    return services.store();
+  @Override
+  public String streamSecret() {
+    if (secretHex == null) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER,
+          label()
+              + " has no stream secret in its sealed row (the manager gives one to every job that"
+              + " streams)");
+    }
+    return secretHex;
+  }
+
+  @Override
+  public String peerName() {
+    return peerName;
   }
 
   @Override

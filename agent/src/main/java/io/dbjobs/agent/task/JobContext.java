@@ -2,7 +2,7 @@ package io.dbjobs.agent.task;
 
 import io.dbjobs.agent.AgentConfig;
 import io.dbjobs.common.job.Job;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.AgentJobs;
 import io.dbjobs.common.tool.RunningTool;
 import io.dbjobs.common.tool.ToolCommand;
 import java.nio.file.Path;
@@ -23,7 +23,21 @@ public interface JobContext {
   DataSource database();
 
   /** The jobs table of this node (for state changes such as waiting-for-stream). */
-  JobsDao jobs();
+  AgentJobs jobs();
+
+  /**
+   * The job's stream secret (64 hex characters), opened from its sealed row.
+   *
+   * @throws io.dbjobs.common.DbJobsException BAD_PARAMETER when the job has none (the manager gives
+   *     one to every job that streams)
+   */
+  String streamSecret();
+
+  /**
+   * The name the stream peer's TLS certificate must carry (a node, or the manager's receiver), as
+   * the manager sealed it; "" when the job named none.
+   */
+  String peerName();
 
   /** This agent instance's lease owner name. */
   String owner();

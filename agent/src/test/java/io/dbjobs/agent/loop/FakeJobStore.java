@@ -2,14 +2,16 @@ package io.dbjobs.agent.loop;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.auth.JobSealer;
+import io.dbjobs.common.auth.SealedFields;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.JobParams;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Progress;
-import io.dbjobs.common.jobs.JobStore;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.job.RowSeal;
+import io.dbjobs.common.jobs.AgentJobs;
 import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,25 +22,69 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An in-memory jobs table for unit tests of the loop; can pretend the database is down. */
-final class FakeJobStore implements JobStore {
+/**
+ * An in-memory jobs table for unit tests of the loop, whose rows are sealed as the manager seals
+ * them; can pretend the database is down, and lets a test run code at the moment an outcome is
+ * recorded.
+ */
+final class FakeJobStore implements AgentJobs {
   final Map<Long, Job> rows = new TreeMap<>();
   final Map<Long, JobOutcome> outcomes = new TreeMap<>();
+  final Map<Long, String> refused = new TreeMap<>();
   final AtomicInteger outagesLeft = new AtomicInteger();
+  private final JobSealer sealer;
   private long nextId = 1;
+  volatile Runnable duringFinish = () -> {};
+  volatile Runnable duringRenew = () -> {};
 
+  FakeJobStore(JobSealer sealer) {
+    this.sealer = sealer;
+  }
+
+  /** A queued row sealed for the sealer's node. */
   synchronized long add(String task, Map<String, String> params) {
     long id = nextId++;
-    rows.put(id, row(id, task, JobState.QUEUED, JobParams.toJson(params), null));
+    String json = JobParams.toJson(params);
+    String key = "k" + id;
+    String seal =
+        sealer
+            .seal(
+                new SealedFields(
+                    sealer.node(), id, key, task, json, "", 0, "", "", sealer.expiry()))
+            .format();
+    rows.put(id, row(id, task, JobState.QUEUED, json, null, key, seal));
     return id;
   }
 
-  private static Job row(long id, String task, JobState state, String params, String owner) {
+  /** A queued row with whatever seal the test gives (a forgery). */
+  synchronized long addRaw(String task, Map<String, String> params, String seal) {
+    long id = nextId++;
+    rows.put(id, row(id, task, JobState.QUEUED, JobParams.toJson(params), null, "k" + id, seal));
+    return id;
+  }
+
+  /** Puts a row back to queued, as someone with UPDATE on the table could. */
+  synchronized void requeue(long id) {
+    Job j = rows.get(id);
+    rows.put(
+        id,
+        row(
+            id,
+            j.task(),
+            JobState.QUEUED,
+            j.paramsJson(),
+            null,
+            j.idempotencyKey(),
+            j.seal().seal()));
+  }
+
+  private static Job row(
+      long id, String task, JobState state, String params, String owner, String key, String seal) {
     return new Job(
         id,
         task,
         state,
-        "k" + id,
+        key,
         params,
         "",
         0,
@@ -56,7 +102,9 @@ final class FakeJobStore implements JobStore {
         Instant.EPOCH,
         null,
         null,
-        null);
+        null,
+        false,
+        new RowSeal("n1", seal, null, ""));
   }
 
   private void maybeDown() {
@@ -69,14 +117,31 @@ final class FakeJobStore implements JobStore {
   }
 
   @Override
-  public synchronized List<JobsDao.Queued> queued(int limit) {
+  public synchronized List<Job> queued(int limit) {
     maybeDown();
-    List<JobsDao.Queued> out = new ArrayList<>();
-    rows.values().stream()
-        .filter(j -> j.state() == JobState.QUEUED)
-        .limit(limit)
-        .forEach(j -> out.add(new JobsDao.Queued(j.id(), j.task())));
+    List<Job> out = new ArrayList<>();
+    rows.values().stream().filter(j -> j.state() == JobState.QUEUED).limit(limit).forEach(out::add);
     return out;
+  }
+
+  @Override
+  public synchronized boolean refuse(long id, String owner, String reason) {
+    Job j = rows.get(id);
+    if (j == null || j.state() != JobState.QUEUED) {
+      return false;
+    }
+    rows.put(
+        id,
+        row(
+            id,
+            j.task(),
+            JobState.FAILED,
+            j.paramsJson(),
+            owner,
+            j.idempotencyKey(),
+            j.seal().seal()));
+    refused.put(id, reason);
+    return true;
   }
 
   @Override
@@ -85,7 +150,16 @@ final class FakeJobStore implements JobStore {
     if (j == null || j.state() != JobState.QUEUED) {
       return false;
     }
-    rows.put(id, row(id, j.task(), JobState.RUNNING, j.paramsJson(), owner));
+    rows.put(
+        id,
+        row(
+            id,
+            j.task(),
+            JobState.RUNNING,
+            j.paramsJson(),
+            owner,
+            j.idempotencyKey(),
+            j.seal().seal()));
     return true;
   }
 
@@ -94,14 +168,22 @@ final class FakeJobStore implements JobStore {
     return Optional.ofNullable(rows.get(id));
   }
 
+  @Override
+  public Optional<Job> findByKey(String key) {
+    throw new UnsupportedOperationException();
+  }
+
   synchronized JobState state(long id) {
     return rows.get(id).state();
   }
 
   @Override
-  public synchronized JobsDao.LeaseStatus renew(long id, String owner, Duration lease, Progress p) {
-    Job j = rows.get(id);
-    return new JobsDao.LeaseStatus(j != null && j.state().isActive(), false);
+  public LeaseStatus renew(long id, String owner, Duration lease, Progress p) {
+    duringRenew.run(); // a slow database: the answer reflects the row when the call returns
+    synchronized (this) {
+      Job j = rows.get(id);
+      return new LeaseStatus(j != null && j.state().isActive(), false);
+    }
   }
 
   @Override
@@ -115,14 +197,21 @@ final class FakeJobStore implements JobStore {
   }
 
   @Override
-  public synchronized boolean finish(long id, String owner, JobOutcome o, boolean overrideLost) {
-    Job j = rows.get(id);
-    if (j == null || !j.state().isActive()) {
-      return false;
+  public boolean finish(long id, String owner, JobOutcome o, boolean overrideLost) {
+    boolean done;
+    synchronized (this) {
+      Job j = rows.get(id);
+      if (j == null || !j.state().isActive()) {
+        return false;
+      }
+      rows.put(
+          id,
+          row(id, j.task(), o.state(), j.paramsJson(), owner, j.idempotencyKey(), j.seal().seal()));
+      outcomes.put(id, o);
+      done = true;
     }
-    rows.put(id, row(id, j.task(), o.state(), j.paramsJson(), owner));
-    outcomes.put(id, o);
-    return true;
+    duringFinish.run();
+    return done;
   }
 
   @Override
@@ -133,17 +222,7 @@ final class FakeJobStore implements JobStore {
 
   @Override
   public long insertFinished(
-      NewJob job, String owner, Instant started, Instant ended, JobOutcome outcome) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public JobsDao.Inserted insert(NewJob job) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public Optional<Job> findByKey(String key) {
+      NewJob job, String seal, String owner, Instant started, Instant ended, JobOutcome outcome) {
     throw new UnsupportedOperationException();
   }
 

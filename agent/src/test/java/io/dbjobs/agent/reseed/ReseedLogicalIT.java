@@ -146,8 +146,9 @@ class ReseedLogicalIT {
                     TaskStreamParams.SOURCE,
                     "test dump of rsl1"),
                 UUID.randomUUID().toString(),
-                "127.0.0.1",
+                "",
                 0,
+                "",
                 secret,
                 "test"))
         .id();

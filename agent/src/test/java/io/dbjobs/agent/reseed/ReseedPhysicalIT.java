@@ -147,8 +147,9 @@ class ReseedPhysicalIT {
                 TaskStreamParams.SOURCE,
                 "test backup of rsp3"),
             UUID.randomUUID().toString(),
-            "127.0.0.1",
+            "",
             0,
+            "",
             secret,
             "test");
     return joiner.jobs.insert(job).id();

@@ -14,9 +14,10 @@ public final class AgentApi {
   public static final String METRICS = "/metrics";
 
   /**
-   * {@code POST} a {@link SubmitBody}: enqueues into the jobs table when the database answers; when
-   * it does not, runs a {@code start} job right away (its row is written once the server answers)
-   * and refuses any other task with 503.
+   * {@code POST} a {@link SubmitBody}: while the node's database does not answer, runs a {@code
+   * start} job sealed by the manager for this node right away (its row is written once the server
+   * answers). Any other task, or any task while the database answers, goes through the jobs table
+   * and is refused here.
    */
   public static final String JOBS = "/v1/jobs";
 
@@ -25,9 +26,17 @@ public final class AgentApi {
 
   private AgentApi() {}
 
-  /** A job submitted through the agent. */
+  /**
+   * A job submitted through the agent.
+   *
+   * @param seal the manager's seal over the job for this node, made with id 0 (it has no row)
+   */
   public record SubmitBody(
-      String task, Map<String, String> params, String idempotencyKey, String submittedBy) {}
+      String task,
+      Map<String, String> params,
+      String idempotencyKey,
+      String submittedBy,
+      String seal) {}
 
   /**
    * What the agent says about a submitted job.
@@ -53,7 +62,8 @@ public final class AgentApi {
       String version,
       boolean databaseUp,
       int runningJobs,
-      int keptOutcomes) {}
+      int keptOutcomes,
+      java.util.List<String> jobKeys) {}
 
   /** An error document. */
   public record Error(String error) {}

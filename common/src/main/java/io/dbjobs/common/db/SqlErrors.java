@@ -87,6 +87,16 @@ public final class SqlErrors {
     return false;
   }
 
+  /** True for a column the table does not have (ER_BAD_FIELD_ERROR 1054): an older schema. */
+  public static boolean isUnknownColumn(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SQLException s && s.getErrorCode() == 1054) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True for a duplicate key (ER_DUP_ENTRY 1062). */
   public static boolean isDuplicateKey(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {

@@ -28,7 +28,9 @@ public enum Task {
   OPTIMIZE("optimize", false, "optimize or analyze tables without writing the binlog"),
   STOP("stop", true, "stop the database service and wait until it is down"),
   START("start", false, "start the database service and wait until it answers"),
-  RESTART("restart", true, "restart the database service and wait until it answers");
+  RESTART("restart", true, "restart the database service and wait until it answers"),
+  ROTATE_KEY(
+      "rotate-key", false, "replace this node's job key with the one its sealed row carries");
 
   private static final ParamSpec SERVICE_TIMEOUT =
       ParamSpec.optional(
@@ -60,6 +62,39 @@ public enum Task {
     return summary;
   }
 
+  /**
+   * Whether {@code dbjobs submit} (and the API's plain job route) may create this task. Tasks that
+   * stream are created only by the command that mints and seals their stream secret.
+   */
+  public boolean submittable() {
+    return switch (this) {
+      case OPTIMIZE, STOP, START, RESTART -> true;
+      default -> false;
+    };
+  }
+
+  /** The command that runs this task, for messages. */
+  public String command() {
+    return switch (this) {
+      case BACKUP_PHYSICAL -> "dbjobs backup --type physical";
+      case BACKUP_LOGICAL -> "dbjobs backup --type logical";
+      case RESEED_PHYSICAL, RESEED_LOGICAL -> "dbjobs reseed";
+      case FLASHBACK -> "dbjobs flashback";
+      case ERRORLOG -> "dbjobs logs collect --kind error";
+      case SLOWQUERY -> "dbjobs logs collect --kind slow";
+      case ROTATE_KEY -> "dbjobs keys rotate";
+      default -> "dbjobs submit --task " + wireName;
+    };
+  }
+
+  /** The tasks {@link #submittable()}, comma-separated. */
+  public static String submittableNames() {
+    return Arrays.stream(values())
+        .filter(Task::submittable)
+        .map(Task::wireName)
+        .collect(Collectors.joining(", "));
+  }
+
   /** The parameters this task accepts. */
   public List<ParamSpec> params() {
     return switch (this) {
@@ -70,6 +105,7 @@ public enum Task {
               ParamSpec.choice(
                   "mode", "optimize", List.of("optimize", "analyze"), "what to run on each table"));
       case STOP, START, RESTART -> List.of(SERVICE_TIMEOUT);
+      case ROTATE_KEY -> List.of();
       default -> TaskStreamParams.forTask(this);
     };
   }

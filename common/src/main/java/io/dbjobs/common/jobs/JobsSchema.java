@@ -23,7 +23,10 @@ import javax.sql.DataSource;
  */
 public final class JobsSchema {
   /** The schema version this build writes and reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+
+  /** The DDL of each version, in order; version N is {@code MIGRATIONS.get(N - 1)}. */
+  static final List<String> MIGRATIONS = List.of("V1__jobs.sql", "V2__sealed_jobs.sql");
 
   static final String COMMENT_PREFIX = "dbjobs schema v";
   private static final int LOCK_WAIT_SECONDS = 5;
@@ -33,11 +36,14 @@ public final class JobsSchema {
   /** What {@link #ensure} found or did. */
   public enum Outcome {
     ALREADY_PRESENT,
-    CREATED
+    CREATED,
+    /** An older version was upgraded in place. */
+    UPGRADED
   }
 
   /**
-   * Makes sure the jobs table of this build's version exists.
+   * Makes sure the jobs table of this build's version exists: creates it, or upgrades an older one
+   * in place (each step keeps every row).
    *
    * @param where the node, for messages
    * @throws DbJobsException SCHEMA_CONFLICT when a table of that name exists but is not dbjobs'
@@ -45,19 +51,40 @@ public final class JobsSchema {
   public static Outcome ensure(DataSource ds, String where) {
     try (Connection c = ds.getConnection()) {
       String comment = tableComment(c);
-      if (comment != null) {
-        checkVersion(comment, where);
+      if (comment != null && checkVersion(comment, where) == VERSION) {
         return Outcome.ALREADY_PRESENT;
       }
-      try (Statement s = c.createStatement()) {
-        s.execute("SET SESSION sql_log_bin=0");
-        s.execute("SET SESSION lock_wait_timeout=" + LOCK_WAIT_SECONDS);
-        for (String sql : statements("V1__jobs.sql")) {
-          s.execute(sql);
-        }
+      // several managers (or a manager and a test) may meet an old or missing table at once: one
+      // migrates, the others wait for it and then find the table current
+      if (!lock(c)) {
+        throw new DbJobsException(
+            ErrorCode.DATABASE_ERROR,
+            "creating or upgrading the jobs table on "
+                + where
+                + " waited "
+                + LOCK_WAIT_SECONDS
+                + " s for another dbjobs doing the same; it will be retried on the next contact");
       }
-      checkVersion(tableComment(c), where);
-      return Outcome.CREATED;
+      try {
+        comment = tableComment(c);
+        int from = comment == null ? 0 : checkVersion(comment, where);
+        if (from == VERSION) {
+          return Outcome.ALREADY_PRESENT;
+        }
+        try (Statement s = c.createStatement()) {
+          s.execute("SET SESSION sql_log_bin=0");
+          s.execute("SET SESSION lock_wait_timeout=" + LOCK_WAIT_SECONDS);
+          for (int v = from + 1; v <= VERSION; v++) {
+            for (String sql : statements(MIGRATIONS.get(v - 1))) {
+              s.execute(sql);
+            }
+          }
+        }
+        checkVersion(tableComment(c), where);
+        return from == 0 ? Outcome.CREATED : Outcome.UPGRADED;
+      } finally {
+        unlock(c);
+      }
     } catch (SQLException e) {
       if (SqlErrors.isLockTimeout(e)) {
         throw new DbJobsException(
@@ -78,13 +105,33 @@ public final class JobsSchema {
                 + ": "
                 + SqlErrors.message(e)
                 + "; grant the manager user CREATE on replication_manager_schema.* and BINLOG"
-                + " ADMIN, READ_ONLY ADMIN (see sql/grants.sql)",
+                + " ADMIN, READ_ONLY ADMIN, and ALTER for upgrades (see sql/grants.sql)",
             e);
       }
       throw new DbJobsException(
           SqlErrors.classify(e),
           "cannot check or create the jobs table on " + where + ": " + SqlErrors.message(e),
           e);
+    }
+  }
+
+  private static final String LOCK_NAME = "dbjobs.jobs-schema";
+
+  /** A named server lock (no privilege needed) held while the schema is created or upgraded. */
+  private static boolean lock(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+      ps.setString(1, LOCK_NAME);
+      ps.setInt(2, LOCK_WAIT_SECONDS);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) == 1;
+      }
+    }
+  }
+
+  private static void unlock(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+      ps.setString(1, LOCK_NAME);
+      ps.executeQuery().close();
     }
   }
 
@@ -99,7 +146,8 @@ public final class JobsSchema {
     }
   }
 
-  private static void checkVersion(String comment, String where) {
+  /** The version of an existing table, or SCHEMA_CONFLICT when it is not one this build can use. */
+  private static int checkVersion(String comment, String where) {
     if (comment == null || !comment.startsWith(COMMENT_PREFIX)) {
       throw new DbJobsException(
           ErrorCode.SCHEMA_CONFLICT,
@@ -133,6 +181,7 @@ public final class JobsSchema {
               + VERSION
               + "); upgrade dbjobs on this host");
     }
+    return version;
   }
 
   /** The statements of a versioned DDL file shipped in the jar (from the project's sql/). */

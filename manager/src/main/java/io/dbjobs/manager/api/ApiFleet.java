@@ -1,8 +1,9 @@
 package io.dbjobs.manager.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.manager.fleet.Fleet;
 import io.dbjobs.manager.fleet.JobView;
 import io.dbjobs.manager.fleet.NodeStatus;
@@ -54,8 +55,8 @@ public final class ApiFleet implements Fleet {
   }
 
   @Override
-  public JobView jobByKey(String node, String key) {
-    return client.get(ManagerApi.byKeyPath(node, key), ManagerApi.JobDoc.class).toView();
+  public JobView job(JobRef ref) {
+    return client.get(ManagerApi.byKeyPath(ref), ManagerApi.JobDoc.class).toView();
   }
 
   @Override
@@ -70,13 +71,18 @@ public final class ApiFleet implements Fleet {
   }
 
   @Override
-  public JobsDao.CancelResult cancel(String node, long id, String by) {
+  public ManagerJobs.CancelResult cancel(String node, long id, String by) {
     ManagerApi.CancelDoc d =
         client.post(
             ManagerApi.cancelPath(node, id),
             new ManagerApi.CancelBody(by),
             ManagerApi.CancelDoc.class);
-    return JobsDao.CancelResult.valueOf(d.result());
+    return ManagerJobs.CancelResult.valueOf(d.result());
+  }
+
+  @Override
+  public boolean markLost(String node, String observer) {
+    return false; // the daemon's watchdog marks lost agents' jobs
   }
 
   @Override

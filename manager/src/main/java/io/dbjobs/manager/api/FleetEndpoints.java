@@ -2,9 +2,10 @@ package io.dbjobs.manager.api;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.manager.fleet.Fleet;
 import java.util.Map;
 
@@ -32,13 +33,27 @@ public final class FleetEndpoints implements ApiEndpoints {
         ManagerApi.JOBS + "/{node}/by-key/{key}",
         req ->
             ApiResponse.ok(
-                ManagerApi.JobDoc.of(fleet.jobByKey(req.param("node"), req.param("key")))));
+                ManagerApi.JobDoc.of(
+                    fleet.job(
+                        new JobRef(
+                            req.param("node"),
+                            req.param("key"),
+                            Task.require(required(req, "task")))))));
     r.get(
         ManagerApi.JOBS + "/{node}/{id}",
         req ->
             ApiResponse.ok(
                 ManagerApi.JobDoc.of(fleet.job(req.param("node"), req.longParam("id")))));
     r.post(ManagerApi.JOBS + "/{node}/{id}/cancel", this::cancel);
+  }
+
+  private static String required(ApiRequest req, String name) {
+    String v = req.query(name);
+    if (v == null || v.isBlank()) {
+      throw new DbJobsException(
+          ErrorCode.USAGE, "the query parameter '" + name + "' is required here");
+    }
+    return v;
   }
 
   private ApiResponse list(ApiRequest req) {
@@ -81,7 +96,7 @@ public final class FleetEndpoints implements ApiEndpoints {
     ManagerApi.CancelBody b = req.body(ManagerApi.CancelBody.class);
     String node = req.param("node");
     long id = req.longParam("id");
-    JobsDao.CancelResult r =
+    ManagerJobs.CancelResult r =
         fleet.cancel(node, id, b == null || b.by() == null ? "dbjobs api" : b.by());
     return ApiResponse.ok(new ManagerApi.CancelDoc(node, id, r.name()));
   }

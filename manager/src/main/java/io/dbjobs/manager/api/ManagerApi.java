@@ -2,7 +2,9 @@ package io.dbjobs.manager.api;
 
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobParams;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
+import io.dbjobs.common.job.RowSeal;
 import io.dbjobs.manager.fleet.JobView;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,7 @@ import java.util.Map;
  * GET  /v1/jobs?node=&state=&task=&limit= JobListDoc, newest first
  * POST /v1/jobs                          SubmitBody -> SubmittedDoc (201 created, 200 existing)
  * GET  /v1/jobs/{node}/{id}              JobDoc
- * GET  /v1/jobs/{node}/by-key/{key}      JobDoc
+ * GET  /v1/jobs/{node}/by-key/{key}?task=T   JobDoc
  * POST /v1/jobs/{node}/{id}/cancel       CancelBody (optional) -> CancelDoc
  * GET  /v1/schedules                     [ScheduleDoc]
  * POST /v1/schedules/{cluster}/{name}/run  202, fires the schedule now
@@ -79,9 +81,15 @@ public final class ManagerApi {
     return JOBS + "/" + encode(node) + "/" + id;
   }
 
-  /** {@code /v1/jobs/{node}/by-key/{key}}, the key URL-encoded. */
-  public static String byKeyPath(String node, String key) {
-    return JOBS + "/" + encode(node) + "/by-key/" + encode(key);
+  /** {@code /v1/jobs/{node}/by-key/{key}?task={task}}, the key URL-encoded. */
+  public static String byKeyPath(JobRef ref) {
+    return JOBS
+        + "/"
+        + encode(ref.node())
+        + "/by-key/"
+        + encode(ref.idempotencyKey())
+        + "?task="
+        + encode(ref.task().wireName());
   }
 
   /** {@code /v1/jobs/{node}/{id}/cancel}. */
@@ -155,8 +163,8 @@ public final class ManagerApi {
       Instant previousFire) {}
 
   /**
-   * A job as the API shows it: the row's fields (the stream secret never), state by label and
-   * number, times in ISO-8601 UTC.
+   * A job as the API shows it: the row's fields (neither its seal nor its wrapped secret, only whom
+   * it was sealed for and whether it was), state by label and number, times in ISO-8601 UTC.
    *
    * @param params null when the row's params column is not valid JSON; then {@code paramsRaw} has
    *     it
@@ -186,7 +194,10 @@ public final class ManagerApi {
       Instant ended,
       Instant updated,
       String server,
-      int port) {
+      int port,
+      boolean leaseExpired,
+      String sealedFor,
+      boolean sealed) {
 
     public static JobDoc of(JobView v) {
       Job j = v.job();
@@ -223,7 +234,10 @@ public final class ManagerApi {
           j.ended(),
           j.updated(),
           j.server(),
-          j.port());
+          j.port(),
+          j.leaseExpired(),
+          j.seal().node(),
+          j.seal().seal() != null);
     }
 
     /** The job as the fleet verbs return it. */
@@ -254,7 +268,9 @@ public final class ManagerApi {
               created,
               started,
               ended,
-              updated));
+              updated,
+              leaseExpired,
+              new RowSeal(sealedFor, null, null, "")));
     }
   }
 }

@@ -6,7 +6,6 @@ import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.StreamProgress;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.manager.catalog.BackupCatalog;
 import io.dbjobs.manager.catalog.BackupEntry;
 import io.dbjobs.manager.catalog.BackupType;
@@ -105,9 +104,8 @@ public final class TakeBackup {
       NodeJobs jobs,
       BackupCatalog catalog,
       RetentionPolicy retention,
-      Clock clock,
-      Sleeper sleeper) {
-    this(new ReceivingJob(receiver, jobs, sleeper), catalog, retention, clock);
+      Clock clock) {
+    this(new ReceivingJob(receiver, jobs), catalog, retention, clock);
   }
 
   TakeBackup(

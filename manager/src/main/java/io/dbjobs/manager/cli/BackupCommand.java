@@ -4,7 +4,6 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.time.Durations;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.common.units.Sizes;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.api.ManagerApi;
@@ -18,8 +17,8 @@ import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.fleet.JobView;
 import io.dbjobs.manager.fleet.NodeConnections;
-import io.dbjobs.manager.receive.DirectNodeJobs;
 import io.dbjobs.manager.receive.Receiver;
+import io.dbjobs.manager.work.Verbs;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -157,14 +156,7 @@ final class BackupCommand implements Callable<Integer> {
               receiver.advertisedAddress(),
               progressOut,
               !json && System.console() != null);
-      TakeBackup backup =
-          new TakeBackup(
-              receiver,
-              new DirectNodeJobs(connections),
-              catalog,
-              config.retention(),
-              Clock.systemUTC(),
-              Sleeper.SYSTEM);
+      TakeBackup backup = new Verbs(config, connections, receiver, Clock.systemUTC()).takeBackup();
       InterruptOnExit guard = InterruptOnExit.install();
       try {
         r = backup.run(request, watcher);

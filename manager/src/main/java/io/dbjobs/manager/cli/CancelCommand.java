@@ -2,9 +2,8 @@ package io.dbjobs.manager.cli;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.common.time.Durations;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.manager.fleet.JobView;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -51,7 +50,7 @@ final class CancelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    JobsDao.CancelResult r = root.fleet().cancel(node, id, DbJobsCli.who());
+    ManagerJobs.CancelResult r = root.fleet().cancel(node, id, DbJobsCli.who());
     switch (r) {
       case NOT_FOUND ->
           throw new DbJobsException(ErrorCode.NOT_FOUND, "no job " + id + " on " + node);
@@ -66,7 +65,7 @@ final class CancelCommand implements Callable<Integer> {
           out.flush();
           JobView v = root.fleet().job(node, id);
           JobWaiter.Waited w =
-              new JobWaiter(root.fleet(), new ProgressPrinter(out, false), Sleeper.SYSTEM)
+              new JobWaiter(root.fleet(), new ProgressPrinter(out, false))
                   .await(v, Durations.parse(timeout));
           out.println(JobWaiter.summary(w.last(), Instant.now()));
         }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
       ReseedCommand.class,
       FlashbackCommand.class,
       LogsCommand.class,
+      KeysCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     },

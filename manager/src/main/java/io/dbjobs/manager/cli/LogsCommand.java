@@ -4,7 +4,6 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.time.Durations;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.common.units.Sizes;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.api.ManagerApi;
@@ -17,8 +16,8 @@ import io.dbjobs.manager.logs.CollectLog;
 import io.dbjobs.manager.logs.LogCopy;
 import io.dbjobs.manager.logs.LogKind;
 import io.dbjobs.manager.logs.LogStore;
-import io.dbjobs.manager.receive.DirectNodeJobs;
 import io.dbjobs.manager.receive.Receiver;
+import io.dbjobs.manager.work.Verbs;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -152,12 +151,8 @@ final class LogsCommand implements Runnable {
         InterruptOnExit guard = InterruptOnExit.install();
         try {
           r =
-              new CollectLog(
-                      receiver,
-                      new DirectNodeJobs(connections),
-                      new LogStore(config.catalogDir(), Clock.systemUTC()),
-                      Clock.systemUTC(),
-                      Sleeper.SYSTEM)
+              new Verbs(config, connections, receiver, Clock.systemUTC())
+                  .collectLog()
                   .run(request, watcher);
         } finally {
           guard.close();

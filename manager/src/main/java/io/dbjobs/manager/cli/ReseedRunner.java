@@ -1,16 +1,12 @@
 package io.dbjobs.manager.cli;
 
 import io.dbjobs.common.stream.Compression;
-import io.dbjobs.common.stream.StreamOptions;
-import io.dbjobs.common.time.Sleeper;
-import io.dbjobs.common.tool.ToolRunner;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.api.ManagerApi;
-import io.dbjobs.manager.catalog.BackupCatalog;
 import io.dbjobs.manager.fleet.DirectFleet;
 import io.dbjobs.manager.fleet.JobView;
 import io.dbjobs.manager.reseed.Reseed;
-import io.dbjobs.manager.reseed.ReseedSources;
+import io.dbjobs.manager.work.Verbs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -58,24 +54,9 @@ final class ReseedRunner {
         new ProgressPrinter(
             json ? new PrintWriter(PrintWriter.nullWriter()) : out,
             !json && System.console() != null);
-    // what the manager sends to a joiner: its configured TLS (mutual, same PEM files as its
-    // receiver) and timeouts, with the chosen compression on the wire
-    StreamOptions options =
-        root.config().receiver().streamOptions().withCompression(Compression.parse(compression));
     Reseed verb =
-        new Reseed(
-            root.config(),
-            direct.connections(),
-            new ReseedSources(
-                root.config(),
-                direct.connections(),
-                new BackupCatalog(root.config().catalogDir()),
-                mariadbDump,
-                new ToolRunner(),
-                options,
-                compression,
-                Sleeper.SYSTEM),
-            Sleeper.SYSTEM);
+        new Verbs(root.config(), direct.connections(), null, java.time.Clock.systemUTC())
+            .reseed(Compression.parse(compression));
     Reseed.Outcome o =
         verb.run(
             request,

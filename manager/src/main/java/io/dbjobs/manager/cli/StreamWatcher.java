@@ -61,28 +61,6 @@ final class StreamWatcher implements ReceivingJob.Watcher {
     long done = Math.max(j.bytesDone(), p.bytes());
     Long total = j.bytesTotal() != null ? j.bytesTotal() : p.sizeHint() >= 0 ? p.sizeHint() : null;
     String phase = j.phase() == null || j.phase().equals("starting") ? "streaming" : j.phase();
-    return new Job(
-        j.id(),
-        j.task(),
-        j.state(),
-        j.idempotencyKey(),
-        j.paramsJson(),
-        j.server(),
-        j.port(),
-        j.attempts(),
-        j.leaseOwner(),
-        j.leaseExpires(),
-        j.cancelRequested(),
-        phase,
-        done,
-        total,
-        j.digest(),
-        j.errorCode(),
-        j.result(),
-        j.submittedBy(),
-        j.created(),
-        j.started(),
-        j.ended(),
-        j.updated());
+    return j.withProgress(phase, done, total);
   }
 }

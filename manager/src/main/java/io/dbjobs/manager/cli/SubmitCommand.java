@@ -2,7 +2,6 @@ package io.dbjobs.manager.cli;
 
 import io.dbjobs.common.job.ParamSpec;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.manager.fleet.Fleet;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -137,7 +136,7 @@ final class SubmitCommand implements Callable<Integer> {
     ProgressPrinter printer =
         new ProgressPrinter(json ? new PrintWriter(PrintWriter.nullWriter()) : out, terminal);
     Duration limit = io.dbjobs.common.time.Durations.parse(timeout);
-    JobWaiter.Waited w = new JobWaiter(root.fleet(), printer, Sleeper.SYSTEM).await(s.job(), limit);
+    JobWaiter.Waited w = new JobWaiter(root.fleet(), printer).await(s.job(), limit);
     if (json) {
       out.println(Json.write(Json.job(w.last(), Instant.now())));
     } else if (!w.nodeStoppedAsAsked()) {

@@ -2,7 +2,6 @@ package io.dbjobs.manager.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dbjobs.common.time.Durations;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.api.ManagerApi;
 import io.dbjobs.manager.fleet.JobView;
@@ -57,7 +56,7 @@ final class ThroughDaemon {
       return first;
     }
     Duration limit = Durations.parse(timeout);
-    return new JobWaiter(api, printer, Sleeper.SYSTEM).await(first, limit).last();
+    return new JobWaiter(api, printer).await(first, limit).last();
   }
 
   /** The catalog's backups as the daemon lists them. */

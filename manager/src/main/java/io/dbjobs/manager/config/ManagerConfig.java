@@ -51,7 +51,8 @@ public record ManagerConfig(
     WatchdogConfig watchdog,
     SchedulerConfig scheduler,
     List<ScheduleConfig> schedules,
-    Path mariadbDump) {
+    Path mariadbDump,
+    SecurityConfig security) {
 
   /**
    * Node and cluster names: they name folders in the catalog and appear in stream ids, so they are
@@ -82,7 +83,8 @@ public record ManagerConfig(
         WatchdogConfig.defaults(),
         SchedulerConfig.defaults(),
         List.of(),
-        Path.of("/usr/bin/mariadb-dump"));
+        Path.of("/usr/bin/mariadb-dump"),
+        SecurityConfig.defaults());
   }
 
   public static ManagerConfig load(Path file, UnaryOperator<String> env) {
@@ -118,6 +120,7 @@ public record ManagerConfig(
     // tools.mariadbDump: the dump tool for reseed --method logicalmaster (default
     // /usr/bin/mariadb-dump)
     Path mariadbDump = root.child("tools").path("mariadbDump", Path.of("/usr/bin/mariadb-dump"));
+    SecurityConfig security = SecurityConfig.read(root.child("security"));
     List<ClusterConfig> clusters = new ArrayList<>();
     Map<String, String> nodeOwners = new HashMap<>();
     List<ConfigTree> clusterTrees = root.list("clusters");
@@ -201,7 +204,8 @@ public record ManagerConfig(
         watchdog,
         scheduler,
         schedules,
-        mariadbDump);
+        mariadbDump,
+        security);
   }
 
   /** The schedules of one cluster, in config order. */
@@ -265,6 +269,7 @@ public record ManagerConfig(
             + retention.keepWeekly());
     out.add(receiver.describe());
     out.add("connectTimeout=" + Durations.human(connectTimeout));
+    out.add(security.describe());
     out.addAll(ServeSettings.describe(this));
     for (ClusterConfig c : clusters) {
       out.add("cluster " + c.name() + ": agentToken=" + c.agentToken());

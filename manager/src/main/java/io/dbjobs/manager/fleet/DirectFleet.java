@@ -5,10 +5,12 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.agentapi.AgentApi;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.JobQuery;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
 import java.sql.Connection;
@@ -60,7 +62,7 @@ public final class DirectFleet implements Fleet {
   private NodeStatus status(NodeConfig n) {
     String address = n.database().host() + ":" + n.database().port();
     try {
-      JobsDao.Counts counts = connections.jobs(n).counts();
+      ManagerJobs.Counts counts = connections.jobs(n).counts();
       try (Connection c = connections.pool(n).getConnection();
           Statement s = c.createStatement()) {
         String version;
@@ -132,10 +134,7 @@ public final class DirectFleet implements Fleet {
             nodes,
             n -> {
               try {
-                return connections
-                    .jobs(n)
-                    .list(new JobsDao.Query(state, task, null, limit))
-                    .stream()
+                return connections.jobs(n).list(new JobQuery(state, task, null, limit)).stream()
                     .map(j -> new JobView(n.name(), j))
                     .toList();
               } catch (DbJobsException e) {
@@ -158,7 +157,7 @@ public final class DirectFleet implements Fleet {
     Job j =
         connections
             .jobs(n)
-            .find(id)
+            .findById(id)
             .orElseThrow(
                 () ->
                     new DbJobsException(
@@ -167,10 +166,10 @@ public final class DirectFleet implements Fleet {
   }
 
   @Override
-  public JobView jobByKey(String node, String key) {
-    NodeConfig n = config.node(node);
+  public JobView job(JobRef ref) {
+    NodeConfig n = config.node(ref.node());
     try {
-      Optional<Job> j = connections.jobs(n).findByKey(key);
+      Optional<Job> j = connections.jobs(n).find(ref);
       if (j.isPresent()) {
         return new JobView(n.name(), j.get());
       }
@@ -180,29 +179,41 @@ public final class DirectFleet implements Fleet {
       }
     }
     if (agentToken(n) != null) {
-      Optional<AgentApi.JobStatus> s = agents.byKey(n, agentToken(n), key);
-      if (s.isPresent()) {
+      Optional<AgentApi.JobStatus> s = agents.byKey(n, agentToken(n), ref.idempotencyKey());
+      if (s.isPresent() && s.get().task().equals(ref.task().wireName())) {
         return new JobView(n.name(), fromAgent(s.get()));
       }
     }
-    throw new DbJobsException(
-        ErrorCode.NOT_FOUND, "no job with key '" + key + "' on " + n.describe());
+    throw new DbJobsException(ErrorCode.NOT_FOUND, "no " + ref + " (" + n.describe() + ")");
   }
 
   /**
    * Enqueues into the node's table. When the node's database does not answer and the task is {@code
-   * start}, the job goes to the node's agent instead, which runs it at once.
+   * start}, the job goes to the node's agent instead, which runs it at once. Tasks that stream are
+   * refused: only the verbs that set up their stream (backup, reseed, logs collect) mint the secret
+   * such a job needs.
    */
   @Override
   public Submitted submit(SubmitRequest r) {
     NodeConfig n = config.node(r.node());
+    if (!r.task().submittable()) {
+      throw new DbJobsException(
+          ErrorCode.USAGE,
+          "task "
+              + r.task()
+              + " cannot be submitted as a plain job: it needs a stream whose secret only its own"
+              + " command sets up ("
+              + r.task().command()
+              + "); plain jobs are: "
+              + Task.submittableNames());
+    }
     Map<String, String> params = r.task().validate(r.params());
     NewJob job = NewJob.of(r.task(), params, r.idempotencyKey(), r.submittedBy());
-    JobsDao dao;
+    ManagerJobs dao;
     try {
       dao = connections.jobs(n);
-      JobsDao.Inserted ins = dao.insert(job);
-      return new Submitted(new JobView(n.name(), dao.find(ins.id()).orElseThrow()), ins.created());
+      ManagerJobs.Enqueued ins = dao.enqueue(job);
+      return new Submitted(new JobView(n.name(), ins.job()), ins.created());
     } catch (DbJobsException e) {
       if (r.task() != Task.START || !SqlErrors.isConnectionLoss(e)) {
         throw e;
@@ -218,12 +229,17 @@ public final class DirectFleet implements Fleet {
                 + config.source(),
             e);
       }
+      String seal =
+          connections
+              .keys()
+              .sealer(n.name())
+              .sealWithoutRow(job.idempotencyKey(), job.task().wireName(), params);
       AgentApi.JobStatus s =
           agents.submit(
               n,
               agentToken(n),
               new AgentApi.SubmitBody(
-                  r.task().wireName(), params, r.idempotencyKey(), r.submittedBy()));
+                  r.task().wireName(), params, r.idempotencyKey(), r.submittedBy(), seal));
       return new Submitted(new JobView(n.name(), fromAgent(s)), true);
     }
   }
@@ -262,12 +278,14 @@ public final class DirectFleet implements Fleet {
         started == null ? java.time.Instant.now() : started,
         started,
         ended,
+        null,
+        false,
         null);
   }
 
   @Override
-  public JobsDao.CancelResult cancel(String node, long id, String by) {
-    return connections.jobs(config.node(node)).cancel(id, by);
+  public ManagerJobs.CancelResult cancel(String node, long id, String by) {
+    return connections.jobs(config.node(node)).cancelById(id, by);
   }
 
   private <T> List<T> forEachNode(List<NodeConfig> nodes, Function<NodeConfig, T> fn) {
@@ -287,6 +305,11 @@ public final class DirectFleet implements Fleet {
       }
     }
     return out;
+  }
+
+  @Override
+  public boolean markLost(String node, String observer) {
+    return connections.jobs(config.node(node)).failLostAgents(observer) > 0;
   }
 
   @Override

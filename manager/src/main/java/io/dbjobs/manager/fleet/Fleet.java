@@ -1,8 +1,9 @@
 package io.dbjobs.manager.fleet;
 
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.ManagerJobs;
 import java.util.List;
 import java.util.Map;
 
@@ -25,10 +26,11 @@ public interface Fleet extends AutoCloseable {
   JobView job(String node, long id);
 
   /**
-   * The job with this idempotency key: from the node's table, or, while the node's database is
-   * down, from its agent (a {@code start} submitted there has no row yet: id 0).
+   * The job {@code ref} names (node, idempotency key and task): from the node's table, or, while
+   * the node's database is down, from its agent (a {@code start} submitted there has no row yet: id
+   * 0).
    */
-  JobView jobByKey(String node, String key);
+  JobView job(JobRef ref);
 
   /** A request to enqueue a job; the same {@code idempotencyKey} twice is one job. */
   record SubmitRequest(
@@ -43,7 +45,13 @@ public interface Fleet extends AutoCloseable {
 
   Submitted submit(SubmitRequest request);
 
-  JobsDao.CancelResult cancel(String node, long id, String by);
+  ManagerJobs.CancelResult cancel(String node, long id, String by);
+
+  /**
+   * Marks the jobs of {@code node} whose lease expired as failed (agent lost), where this fleet
+   * writes to the nodes itself; through the daemon that is its watchdog's work (false).
+   */
+  boolean markLost(String node, String observer);
 
   @Override
   void close();

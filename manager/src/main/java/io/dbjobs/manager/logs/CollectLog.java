@@ -6,7 +6,6 @@ import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.StreamProgress;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.receive.NodeJobs;
 import io.dbjobs.manager.receive.Receiver;
@@ -68,9 +67,8 @@ public final class CollectLog {
   private final LogStore store;
   private final Clock clock;
 
-  public CollectLog(
-      Receiver receiver, NodeJobs jobs, LogStore store, Clock clock, Sleeper sleeper) {
-    this.receiving = new ReceivingJob(receiver, jobs, sleeper);
+  public CollectLog(Receiver receiver, NodeJobs jobs, LogStore store, Clock clock) {
+    this.receiving = new ReceivingJob(receiver, jobs);
     this.store = store;
     this.clock = clock;
   }

@@ -1,10 +1,10 @@
 package io.dbjobs.manager.receive;
 
-import io.dbjobs.common.DbJobsException;
-import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.NewJob;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.watch.JobSource;
+import io.dbjobs.common.watch.TableSource;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.fleet.NodeConnections;
 
@@ -18,24 +18,16 @@ public final class DirectNodeJobs implements NodeJobs {
 
   @Override
   public Job submit(NodeConfig node, NewJob job) {
-    JobsDao dao = connections.jobs(node);
-    JobsDao.Inserted ins = dao.insert(job);
-    return find(node, ins.id());
+    return connections.jobs(node).enqueue(job).job();
   }
 
   @Override
-  public Job find(NodeConfig node, long id) {
-    return connections
-        .jobs(node)
-        .find(id)
-        .orElseThrow(
-            () ->
-                new DbJobsException(
-                    ErrorCode.NOT_FOUND, "no job " + id + " on " + node.describe()));
+  public JobSource source(NodeConfig node) {
+    return new TableSource(connections.jobs(node));
   }
 
   @Override
-  public void cancel(NodeConfig node, long id, String by) {
-    connections.jobs(node).cancel(id, by);
+  public void cancel(NodeConfig node, JobRef ref, String by) {
+    connections.jobs(node).cancel(ref, by);
   }
 }

@@ -1,13 +1,15 @@
 package io.dbjobs.manager.receive;
 
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.NewJob;
+import io.dbjobs.common.watch.JobSource;
 import io.dbjobs.manager.config.NodeConfig;
 
 /**
- * The three things {@link ReceivingJob} does with a node's jobs table: enqueue a job (with the
- * stream's peer and secret in its row), read it back, and cancel it. {@link DirectNodeJobs} does
- * them over JDBC; a daemon may supply its own.
+ * The three things {@link ReceivingJob} does with a node's jobs table: enqueue a job (sealed, with
+ * the stream's peer and wrapped secret in its row), read it back, and cancel it. {@link
+ * DirectNodeJobs} does them over JDBC; tests supply their own.
  */
 public interface NodeJobs {
   /**
@@ -17,9 +19,9 @@ public interface NodeJobs {
    */
   Job submit(NodeConfig node, NewJob job);
 
-  /** The job's current row. */
-  Job find(NodeConfig node, long id);
+  /** Where the node's jobs are read (and lost agents marked). */
+  JobSource source(NodeConfig node);
 
   /** Cancels a queued job, or asks the agent of a running one to stop it. */
-  void cancel(NodeConfig node, long id, String by);
+  void cancel(NodeConfig node, JobRef ref, String by);
 }

@@ -6,6 +6,7 @@ import io.dbjobs.common.stream.ProgressListener;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamListener;
 import io.dbjobs.common.stream.StreamSecret;
+import io.dbjobs.manager.config.NodeConfig;
 
 /**
  * The manager's one stream listener, shared by everything that receives bytes from agents (backups,
@@ -57,6 +58,14 @@ public final class Receiver implements AutoCloseable {
     return settings.advertisePort() != 0 ? settings.advertisePort() : listener.port();
   }
 
+  /**
+   * The name this manager's TLS certificate must carry for the agents: its advertised host, written
+   * into the rows of the jobs that send here.
+   */
+  public String identity() {
+    return advertisedHost();
+  }
+
   /** {@code host:port} agents connect to. */
   public String advertisedAddress() {
     String h = advertisedHost();
@@ -78,7 +87,8 @@ public final class Receiver implements AutoCloseable {
    * @param sinks opened only after the sender proved it knows the secret
    * @param progress bytes received so far, at most every 250 ms
    */
-  public Expectation expect(String streamId, SinkFactory sinks, ProgressListener progress) {
+  public Expectation expect(
+      String streamId, SinkFactory sinks, ProgressListener progress, NodeConfig sender) {
     String secret = StreamSecret.mint();
     ExpectedStream s = listener.expect(streamId, secret, sinks, progress);
     return new Expectation(streamId, secret, s);

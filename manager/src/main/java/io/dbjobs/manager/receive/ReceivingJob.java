@@ -2,8 +2,8 @@ package io.dbjobs.manager.receive;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
-import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
@@ -12,8 +12,9 @@ import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamProgress;
 import io.dbjobs.common.time.Durations;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.common.units.Sizes;
+import io.dbjobs.common.watch.JobWatcher;
+import io.dbjobs.common.watch.Pacer;
 import io.dbjobs.manager.config.NodeConfig;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -137,18 +138,16 @@ public final class ReceivingJob {
 
   private final Receiver receiver;
   private final NodeJobs jobs;
-  private final Sleeper sleeper;
   private final Duration poll;
   private final Duration grace;
 
-  public ReceivingJob(Receiver receiver, NodeJobs jobs, Sleeper sleeper) {
-    this(receiver, jobs, sleeper, POLL, GRACE);
+  public ReceivingJob(Receiver receiver, NodeJobs jobs) {
+    this(receiver, jobs, POLL, GRACE);
   }
 
-  ReceivingJob(Receiver receiver, NodeJobs jobs, Sleeper sleeper, Duration poll, Duration grace) {
+  ReceivingJob(Receiver receiver, NodeJobs jobs, Duration poll, Duration grace) {
     this.receiver = receiver;
     this.jobs = jobs;
-    this.sleeper = sleeper;
     this.poll = poll;
     this.grace = grace;
   }
@@ -172,7 +171,9 @@ public final class ReceivingJob {
     params.put(TaskStreamParams.STREAM_ID, streamId);
     Map<String, String> valid = r.task().validate(params);
     AtomicReference<StreamProgress> progress = new AtomicReference<>();
-    Receiver.Expectation exp = receiver.expect(streamId, r.sinks(), progress::set);
+    Receiver.Expectation exp = receiver.expect(streamId, r.sinks(), progress::set, r.node());
+    String key = r.idempotencyKey() != null ? r.idempotencyKey() : "dbjobs:" + streamId;
+    JobRef ref = new JobRef(r.node().name(), key, r.task());
     Job job;
     try {
       job =
@@ -181,9 +182,10 @@ public final class ReceivingJob {
               new NewJob(
                   r.task(),
                   valid,
-                  r.idempotencyKey() != null ? r.idempotencyKey() : "dbjobs:" + streamId,
+                  key,
                   receiver.advertisedHost(),
                   receiver.advertisedPort(),
+                  receiver.identity(),
                   exp.secretHex(),
                   r.submittedBy()));
     } catch (RuntimeException e) {
@@ -200,7 +202,7 @@ public final class ReceivingJob {
     boolean ended = false;
     try {
       w.submitted(job);
-      Outcome o = follow(r, w, exp, job, progress);
+      Outcome o = follow(r, ref, w, exp, job, progress);
       ended = true;
       return o;
     } finally {
@@ -208,7 +210,7 @@ public final class ReceivingJob {
         // cleaning up must work on an interrupted thread too (Ctrl-C): JDBC refuses those
         boolean interrupted = Thread.interrupted();
         exp.stream().cancel();
-        cancelJob(r, job.id());
+        cancelJob(r, ref);
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
@@ -216,93 +218,117 @@ public final class ReceivingJob {
     }
   }
 
+  /** Where a follow ended: the job's last row, and whether this side cancelled the stream. */
+  private record Followed(Job job, boolean cancelledByUs) {}
+
   private Outcome follow(
       Request r,
+      JobRef ref,
       Watcher w,
       Receiver.Expectation exp,
       Job submitted,
       AtomicReference<StreamProgress> progress)
       throws InterruptedException {
-    long start = System.nanoTime();
-    long deadline = start + r.timeout().toNanos();
-    long streamDoneAt = 0;
-    long jobDoneAt = 0;
-    boolean notedQueued = false;
-    boolean unreachable = false;
-    boolean cancelledByUs = false;
-    Job job = submitted;
     CompletableFuture<ReceiveResult> result = exp.stream().result();
-    while (true) {
-      boolean streamDone = result.isDone();
-      try {
-        job = jobs.find(r.node(), job.id());
-        if (unreachable) {
-          w.note(r.node().name() + " answers again");
-          unreachable = false;
-        }
-      } catch (DbJobsException e) {
-        if (e.code() == ErrorCode.NOT_FOUND) {
-          throw e;
-        }
-        if (!unreachable) {
-          w.note(
-              "cannot read job "
-                  + job.id()
-                  + " on "
-                  + r.node().name()
-                  + " ("
-                  + (SqlErrors.isConnectionLoss(e) ? SqlErrors.message(e) : e.getMessage())
-                  + "); still waiting");
-          unreachable = true;
-        }
+    Pacer pacer = new Pacer();
+    result.whenComplete((ok, failed) -> pacer.wake());
+    JobWatcher watcher =
+        new JobWatcher(jobs.source(r.node()), "dbjobs manager", pacer, poll, e -> {});
+    long start = System.nanoTime();
+    long[] streamDoneAt = {0};
+    long[] jobDoneAt = {0};
+    boolean[] notedQueued = {false};
+    Job[] last = {submitted};
+    Followed f;
+    try {
+      f =
+          watcher.await(
+              ref,
+              r.timeout(),
+              new JobWatcher.Step<Followed>() {
+                @Override
+                public Followed onRow(Job job) {
+                  last[0] = job;
+                  w.update(job, progress.get());
+                  return decide(job);
+                }
+
+                @Override
+                public Followed onUnreadable(DbJobsException e, Job lastSeen) {
+                  w.update(last[0], progress.get());
+                  // the stream was stored, the row is out of reach: the outcome stands without it
+                  return decide(null);
+                }
+
+                @Override
+                public Followed onMissing(Job lastSeen) {
+                  return decide(null);
+                }
+
+                @Override
+                public void note(String message) {
+                  w.note(message);
+                }
+
+                /** The follow's end, or null to look again; {@code job} null: not readable now. */
+                private Followed decide(Job job) {
+                  long now = System.nanoTime();
+                  boolean streamDone = result.isDone();
+                  if (streamDone && streamDoneAt[0] == 0) {
+                    streamDoneAt[0] = now;
+                  }
+                  if (job == null) {
+                    return streamDone && now - streamDoneAt[0] > grace.toNanos()
+                        ? new Followed(last[0], false)
+                        : null;
+                  }
+                  boolean jobFinal = agentDone(job);
+                  if (streamDone && jobFinal) {
+                    return new Followed(job, false);
+                  }
+                  if (jobFinal && jobDoneAt[0] == 0) {
+                    jobDoneAt[0] = now;
+                  }
+                  if (jobFinal) {
+                    boolean failed =
+                        job.errorCode() != null
+                            || (job.state() != JobState.SUCCEEDED
+                                && job.state() != JobState.FINISHED);
+                    if ((failed && !exp.stream().isConnected())
+                        || now - jobDoneAt[0] > grace.toNanos()) {
+                      // the job is over: no stream will come (or what came will not complete)
+                      return new Followed(job, exp.stream().cancel());
+                    }
+                  } else if (streamDone) {
+                    if (now - streamDoneAt[0] > grace.toNanos()) {
+                      if (result.isCompletedExceptionally()) {
+                        cancelJob(r, ref);
+                      }
+                      return new Followed(job, false);
+                    }
+                  } else if (job.state() == JobState.QUEUED
+                      && !notedQueued[0]
+                      && now - start > QUEUED_NOTE_AFTER.toNanos()) {
+                    w.note(
+                        "job "
+                            + job.id()
+                            + " is still queued on "
+                            + r.node().name()
+                            + " after "
+                            + Durations.human(QUEUED_NOTE_AFTER)
+                            + ": is its dbjobs-agent running? (dbjobs nodes shows the queue)");
+                    notedQueued[0] = true;
+                  }
+                  return null;
+                }
+              });
+    } catch (DbJobsException e) {
+      if (e.code() == ErrorCode.TIMEOUT) {
+        throw timeout(r, last[0], progress.get());
       }
-      w.update(job, progress.get());
-      boolean jobFinal = agentDone(job);
-      if (streamDone && jobFinal) {
-        break;
-      }
-      long now = System.nanoTime();
-      if (streamDone && streamDoneAt == 0) {
-        streamDoneAt = now;
-      }
-      if (jobFinal && jobDoneAt == 0) {
-        jobDoneAt = now;
-      }
-      if (jobFinal) {
-        boolean failed =
-            job.errorCode() != null
-                || (job.state() != JobState.SUCCEEDED && job.state() != JobState.FINISHED);
-        if ((failed && !exp.stream().isConnected()) || now - jobDoneAt > grace.toNanos()) {
-          // the job is over: no stream will come (or what came will not complete)
-          cancelledByUs = exp.stream().cancel();
-          break;
-        }
-      } else if (streamDone) {
-        if (now - streamDoneAt > grace.toNanos()) {
-          if (result.isCompletedExceptionally()) {
-            cancelJob(r, job.id());
-            job = readQuietly(r, job);
-          }
-          break;
-        }
-      } else if (job.state() == JobState.QUEUED
-          && !notedQueued
-          && now - start > QUEUED_NOTE_AFTER.toNanos()) {
-        w.note(
-            "job "
-                + job.id()
-                + " is still queued on "
-                + r.node().name()
-                + " after "
-                + Durations.human(QUEUED_NOTE_AFTER)
-                + ": is its dbjobs-agent running? (dbjobs nodes shows the queue)");
-        notedQueued = true;
-      }
-      if (now > deadline) {
-        throw timeout(r, job, progress.get());
-      }
-      sleeper.sleep(poll);
+      throw e;
     }
+    Job job = f.job();
     ReceiveResult received = null;
     DbJobsException streamError = null;
     try {
@@ -324,7 +350,10 @@ public final class ReceivingJob {
       }
       return new Outcome(job, received);
     }
-    throw failure(r, job, streamError, cancelledByUs, progress.get());
+    if (!agentDone(job)) {
+      cancelJob(r, ref);
+    }
+    throw failure(r, job, streamError, f.cancelledByUs(), progress.get());
   }
 
   /**
@@ -335,29 +364,16 @@ public final class ReceivingJob {
     return j.state().isFinal() || j.state() == JobState.FINISHED;
   }
 
-  private Job readQuietly(Request r, Job job) {
+  private void cancelJob(Request r, JobRef ref) {
     try {
-      return jobs.find(r.node(), job.id());
-    } catch (DbJobsException e) {
-      return job;
-    }
-  }
-
-  private void cancelJob(Request r, long id) {
-    try {
-      Job j = jobs.find(r.node(), id);
-      if (!agentDone(j)) {
-        jobs.cancel(r.node(), id, "dbjobs manager (its stream failed or was given up)");
-        LOG.info("cancelled job {} ({} on {})", id, r.task(), r.node().name());
-      }
+      jobs.cancel(r.node(), ref, "dbjobs manager (its stream failed or was given up)");
+      LOG.info("cancel requested for {}", ref);
     } catch (DbJobsException e) {
       LOG.warn(
-          "could not cancel job {} on {}: {}; cancel it with dbjobs cancel --node {} {}",
-          id,
-          r.node().name(),
+          "could not cancel {}: {}; cancel it with dbjobs cancel --node {} <id>",
+          ref,
           e.getMessage(),
-          r.node().name(),
-          id);
+          r.node().name());
     }
   }
 

@@ -3,13 +3,16 @@ package io.dbjobs.manager.reseed;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.common.stream.StreamTarget;
-import io.dbjobs.common.time.Sleeper;
+import io.dbjobs.common.watch.JobWatcher;
+import io.dbjobs.common.watch.Pacer;
+import io.dbjobs.common.watch.TableSource;
 import io.dbjobs.manager.config.NodeConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -17,35 +20,44 @@ import java.util.UUID;
 
 /**
  * {@code physicaldonor}: the donor's agent runs a physical backup whose stream goes straight to the
- * joiner's listener (the joiner's stream id and secret are put in the donor's row); nothing is
- * staged on the manager.
+ * joiner's listener (the joiner's stream id, and the secret wrapped for the donor, in the donor's
+ * sealed row); nothing is staged on the manager. Interrupted (the joiner's job ended), it cancels
+ * the donor's job.
  */
 final class DonorStream implements ReseedSource {
   private final NodeConfig donor;
-  private final JobsDao donorJobs;
+  private final ManagerJobs donorJobs;
   private final Long expectedBytes;
   private final String compression;
   private final String submittedBy;
-  private final Sleeper sleeper;
+  private final String joinerIdentity;
+  private final Duration timeout;
 
   DonorStream(
       NodeConfig donor,
-      JobsDao donorJobs,
+      ManagerJobs donorJobs,
       Long expectedBytes,
       String compression,
       String submittedBy,
-      Sleeper sleeper) {
+      String joinerIdentity,
+      Duration timeout) {
     this.donor = donor;
     this.donorJobs = donorJobs;
     this.expectedBytes = expectedBytes;
     this.compression = compression;
     this.submittedBy = submittedBy;
-    this.sleeper = sleeper;
+    this.joinerIdentity = joinerIdentity;
+    this.timeout = timeout;
   }
 
   @Override
   public String describe() {
     return "donor " + donor.name();
+  }
+
+  @Override
+  public String senderIdentity() {
+    return donor.name() + "," + donor.database().host();
   }
 
   @Override
@@ -62,31 +74,34 @@ final class DonorStream implements ReseedSource {
                 target.streamId(),
                 TaskStreamParams.COMPRESSION,
                 compression));
-    long id =
-        donorJobs
-            .insert(
-                new NewJob(
-                    Task.BACKUP_PHYSICAL,
-                    params,
-                    "reseed-donor-" + UUID.randomUUID(),
-                    target.host(),
-                    target.port(),
-                    target.secretHex(),
-                    submittedBy))
-            .id();
+    String key = "reseed-donor-" + UUID.randomUUID();
+    JobRef ref = new JobRef(donor.name(), key, Task.BACKUP_PHYSICAL);
+    donorJobs.enqueue(
+        new NewJob(
+            Task.BACKUP_PHYSICAL,
+            params,
+            key,
+            target.host(),
+            target.port(),
+            joinerIdentity,
+            target.secretHex(),
+            submittedBy));
+    JobWatcher watcher =
+        new JobWatcher(new TableSource(donorJobs), "dbjobs manager (reseed)", new Pacer());
     Job j;
-    while (true) {
-      j =
-          donorJobs
-              .find(id)
-              .orElseThrow(
-                  () ->
-                      new DbJobsException(
-                          ErrorCode.NOT_FOUND, "the donor's job " + id + " vanished"));
-      if (j.state().isFinal()) {
-        break;
+    try {
+      j = watcher.awaitEnd(ref, timeout, row -> {});
+    } catch (InterruptedException | RuntimeException e) {
+      boolean interrupted = Thread.interrupted();
+      try {
+        donorJobs.cancel(ref, "dbjobs manager (the reseed it fed ended)");
+      } catch (DbJobsException c) {
+        e.addSuppressed(c);
       }
-      sleeper.sleep(Duration.ofMillis(200));
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      throw e;
     }
     if (j.state() != JobState.SUCCEEDED) {
       throw new DbJobsException(
@@ -96,7 +111,7 @@ final class DonorStream implements ReseedSource {
           "the donor "
               + donor.name()
               + "'s backup job "
-              + id
+              + j.id()
               + " "
               + j.state().label()
               + ": "

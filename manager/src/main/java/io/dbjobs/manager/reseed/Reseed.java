@@ -3,15 +3,19 @@ package io.dbjobs.manager.reseed;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.JobQuery;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.common.stream.StreamSecret;
 import io.dbjobs.common.stream.StreamTarget;
 import io.dbjobs.common.time.Durations;
-import io.dbjobs.common.time.Sleeper;
+import io.dbjobs.common.watch.JobWatcher;
+import io.dbjobs.common.watch.Pacer;
+import io.dbjobs.common.watch.TableSource;
 import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.fleet.JobView;
@@ -33,7 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class Reseed {
   private static final Logger LOG = LoggerFactory.getLogger(Reseed.class);
   private static final Duration LISTEN_TIMEOUT = Duration.ofMinutes(3);
-  private static final Duration POLL = Duration.ofMillis(200);
+
+  /** The longest a reseed may take, from enqueue to the joiner's end. */
+  static final Duration JOB_TIMEOUT = Duration.ofHours(48);
+
+  /** How long the source may take to stop once the joiner's job ended. */
+  private static final Duration SENDER_STOP = Duration.ofMinutes(1);
+
   private static final List<String> DESTRUCTIVE =
       List.of(
           Task.RESEED_PHYSICAL.wireName(),
@@ -88,14 +98,17 @@ public final class Reseed {
   private final ManagerConfig config;
   private final NodeConnections connections;
   private final Sources sources;
-  private final Sleeper sleeper;
+  private final Duration poll;
 
-  public Reseed(
-      ManagerConfig config, NodeConnections connections, Sources sources, Sleeper sleeper) {
+  public Reseed(ManagerConfig config, NodeConnections connections, Sources sources) {
+    this(config, connections, sources, JobWatcher.DEFAULT_POLL);
+  }
+
+  Reseed(ManagerConfig config, NodeConnections connections, Sources sources, Duration poll) {
     this.config = config;
     this.connections = connections;
     this.sources = sources;
-    this.sleeper = sleeper;
+    this.poll = poll;
   }
 
   public Outcome run(Request r, Listener listener) throws InterruptedException {
@@ -132,22 +145,34 @@ public final class Reseed {
     if (r.flashback()) {
       params.put(TaskStreamParams.FORMAT, r.method().physical() ? "physical" : "logical");
     }
-    JobsDao dao = connections.jobs(joinerConfig);
-    long id =
-        dao.insert(
+    ManagerJobs joinerJobs = connections.jobs(joinerConfig);
+    String key = "reseed-" + UUID.randomUUID();
+    JobRef ref = new JobRef(joinerConfig.name(), key, task);
+    String senderIdentity =
+        source.senderIdentity() != null
+            ? source.senderIdentity()
+            : config.receiver().advertiseHost();
+    Job queued =
+        joinerJobs
+            .enqueue(
                 new NewJob(
                     task,
                     task.validate(params),
-                    "reseed-" + UUID.randomUUID(),
+                    key,
                     "",
                     0,
+                    senderIdentity,
                     secret,
                     r.submittedBy()))
-            .id();
-    listener.note("job " + id + " queued on " + joiner.name() + " (" + task + ")");
-    listener.enqueued(new JobView(joiner.name(), dao.find(id).orElseThrow()));
+            .job();
+    listener.note("job " + queued.id() + " queued on " + joiner.name() + " (" + task + ")");
+    listener.enqueued(new JobView(joiner.name(), queued));
 
-    Job listening = awaitListening(dao, joinerConfig, id);
+    Pacer pacer = new Pacer();
+    JobWatcher watcher =
+        new JobWatcher(
+            new TableSource(joinerJobs), "dbjobs manager (reseed)", pacer, poll, e -> {});
+    Job listening = awaitListening(watcher, ref, joinerJobs, listener);
     listener.progress(new JobView(joiner.name(), listening));
     StreamTarget target =
         new StreamTarget(
@@ -165,22 +190,59 @@ public final class Reseed {
                     source.describe(),
                     joiner.name(),
                     DbJobsException.describe(t));
+                // the joiner waits for a stream that will not come: free its slot now
+                cancel(joinerJobs, ref, "its source failed: " + DbJobsException.describe(t));
+                pacer.wake();
               }
             },
             "reseed-source-" + joiner.name());
     sender.start();
-    Job last = listening;
-    while (!last.state().isFinal()) {
-      sleeper.sleep(POLL);
-      last = readQuietly(dao, id, last);
-      listener.progress(new JobView(joiner.name(), last));
+    Job last;
+    try {
+      last =
+          watcher.awaitEnd(
+              ref, JOB_TIMEOUT, row -> listener.progress(new JobView(joiner.name(), row)));
+    } catch (InterruptedException | RuntimeException e) {
+      boolean interrupted = Thread.interrupted();
+      sender.interrupt();
+      cancel(joinerJobs, ref, "the reseed command ended: " + DbJobsException.describe(e));
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      throw e;
     }
-    sender.join(Duration.ofMinutes(1).toMillis());
+    if (sender.isAlive()) {
+      // the joiner's job is over: whatever the source still does is for nothing
+      sender.interrupt();
+    }
+    sender.join(SENDER_STOP.toMillis());
+    if (sender.isAlive()) {
+      LOG.warn(
+          "the source of the reseed of {} ({}) did not stop within {} of the joiner's end",
+          joiner.name(),
+          source.describe(),
+          Durations.human(SENDER_STOP));
+    }
     Throwable f = sendFailure.get();
     return new Outcome(
         new JobView(joiner.name(), last),
         source.describe(),
         f == null ? null : DbJobsException.describe(f));
+  }
+
+  /** Asks the joiner's agent to end its job; a failure to ask is logged with what to do. */
+  private static void cancel(ManagerJobs jobs, JobRef ref, String why) {
+    try {
+      ManagerJobs.CancelResult c = jobs.cancel(ref, "dbjobs manager (" + why + ")");
+      LOG.info("cancel of {}: {}", ref, c);
+    } catch (DbJobsException e) {
+      LOG.warn(
+          "could not cancel {} ({}): {}; cancel it with dbjobs cancel --node {} <id>",
+          ref,
+          why,
+          e.getMessage(),
+          ref.node());
+    }
   }
 
   /** Refuses a reseed that is unsafe or cannot work, saying why and what to do instead. */
@@ -224,7 +286,7 @@ public final class Reseed {
 
   private void checkNoDestructiveJob(Topology.NodeView joiner) {
     List<Job> busy =
-        connections.jobs(joiner.node()).list(JobsDao.Query.latest(200)).stream()
+        connections.jobs(joiner.node()).list(JobQuery.latest(200)).stream()
             .filter(j -> !j.state().isFinal() && DESTRUCTIVE.contains(j.task()))
             .toList();
     if (!busy.isEmpty()) {
@@ -257,56 +319,56 @@ public final class Reseed {
     return r.primary();
   }
 
-  private Job awaitListening(JobsDao dao, NodeConfig joiner, long id) throws InterruptedException {
-    long deadline = System.nanoTime() + LISTEN_TIMEOUT.toNanos();
-    while (true) {
-      Job j =
-          dao.find(id)
-              .orElseThrow(
-                  () ->
-                      new DbJobsException(
-                          ErrorCode.NOT_FOUND,
-                          "job " + id + " vanished from " + joiner.describe()));
-      if (j.state() == JobState.WAITING_FOR_STREAM) {
-        return j;
-      }
-      if (j.state().isFinal()) {
-        throw new DbJobsException(
-            ErrorCode.fromRow(j.errorCode()) == null
-                ? ErrorCode.RESTORE_FAILED
-                : ErrorCode.fromRow(j.errorCode()),
-            "the joiner's job "
-                + id
-                + " on "
-                + joiner.name()
-                + " ended "
-                + j.state().label()
-                + " before its stream started: "
-                + j.result());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new DbJobsException(
-            ErrorCode.TIMEOUT,
-            "the agent of "
-                + joiner.name()
-                + " did not open its stream listener within "
-                + Durations.human(LISTEN_TIMEOUT)
-                + " (job "
-                + id
-                + " is "
-                + j.state().label()
-                + "); is dbjobs-agent running there?");
-      }
-      sleeper.sleep(Duration.ofMillis(200));
-    }
-  }
-
-  /** The job's row, or the last one seen while the node restarts or restores its jobs table. */
-  private static Job readQuietly(JobsDao dao, long id, Job last) {
+  private static Job awaitListening(
+      JobWatcher watcher, JobRef ref, ManagerJobs jobs, Listener listener)
+      throws InterruptedException {
     try {
-      return dao.find(id).orElse(last);
+      return watcher.await(
+          ref,
+          LISTEN_TIMEOUT,
+          new JobWatcher.Step<Job>() {
+            @Override
+            public Job onRow(Job j) {
+              listener.progress(new JobView(ref.node(), j));
+              if (j.state() == JobState.WAITING_FOR_STREAM) {
+                return j;
+              }
+              if (j.state().isFinal()) {
+                ErrorCode code = ErrorCode.fromRow(j.errorCode());
+                throw new DbJobsException(
+                    code == null ? ErrorCode.RESTORE_FAILED : code,
+                    "the joiner's job "
+                        + j.id()
+                        + " on "
+                        + ref.node()
+                        + " ended "
+                        + j.state().label()
+                        + " before its stream started: "
+                        + j.result());
+              }
+              return null;
+            }
+
+            @Override
+            public void note(String message) {
+              listener.note(message);
+            }
+          });
     } catch (DbJobsException e) {
-      return last;
+      if (e.code() != ErrorCode.TIMEOUT) {
+        throw e;
+      }
+      cancel(jobs, ref, "its agent did not open the stream listener in time");
+      throw new DbJobsException(
+          ErrorCode.TIMEOUT,
+          "the agent of "
+              + ref.node()
+              + " did not open its stream listener within "
+              + Durations.human(LISTEN_TIMEOUT)
+              + " ("
+              + e.getMessage()
+              + "); is dbjobs-agent running there? The job was cancelled.",
+          e);
     }
   }
 }

@@ -10,6 +10,14 @@ interface ReseedSource {
   /** "backup 20261123T...-db3-physical", "a dump of db1 taken now", "donor db3", for messages. */
   String describe();
 
+  /**
+   * The names the sender's TLS certificate carries when it is a node (a donor): its name and host,
+   * comma-separated; null when the manager itself sends.
+   */
+  default String senderIdentity() {
+    return null;
+  }
+
   /** Expected bytes, for the joiner's disk check and progress; null when unknown. */
   Long expectedBytes();
 

@@ -4,7 +4,6 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.stream.StreamOptions;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.common.tool.ToolRunner;
 import io.dbjobs.manager.catalog.BackupCatalog;
 import io.dbjobs.manager.catalog.BackupEntry;
@@ -33,7 +32,6 @@ public final class ReseedSources implements Reseed.Sources {
   private final ToolRunner tools;
   private final StreamOptions options;
   private final String wireCompression;
-  private final Sleeper sleeper;
 
   public ReseedSources(
       ManagerConfig config,
@@ -42,8 +40,7 @@ public final class ReseedSources implements Reseed.Sources {
       Path mariadbDump,
       ToolRunner tools,
       StreamOptions options,
-      String wireCompression,
-      Sleeper sleeper) {
+      String wireCompression) {
     this.config = config;
     this.connections = connections;
     this.catalog = catalog;
@@ -51,7 +48,6 @@ public final class ReseedSources implements Reseed.Sources {
     this.tools = tools;
     this.options = options;
     this.wireCompression = wireCompression;
-    this.sleeper = sleeper;
   }
 
   @Override
@@ -94,7 +90,8 @@ public final class ReseedSources implements Reseed.Sources {
             dataBytes(donor.node()),
             wireCompression,
             r.submittedBy(),
-            sleeper);
+            joiner.name() + "," + joiner.node().database().host(),
+            Reseed.JOB_TIMEOUT);
       }
     };
   }

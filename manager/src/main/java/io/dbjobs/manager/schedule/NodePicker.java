@@ -5,7 +5,8 @@ import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.JobQuery;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.config.ScheduleConfig;
@@ -162,9 +163,9 @@ final class NodePicker {
 
   /** A destructive job on the node that has not ended, if any. */
   Optional<Job> destructiveJob(NodeConfig n) {
-    JobsDao dao = connections.jobs(n);
+    ManagerJobs dao = connections.jobs(n);
     for (JobState st : BUSY) {
-      for (Job j : dao.list(new JobsDao.Query(st, null, null, BUSY_SCAN))) {
+      for (Job j : dao.list(new JobQuery(st, null, null, BUSY_SCAN))) {
         if (j.knownTask().map(Task::isDestructive).orElse(false)) {
           return Optional.of(j);
         }

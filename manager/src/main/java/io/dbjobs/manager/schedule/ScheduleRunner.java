@@ -2,6 +2,7 @@ package io.dbjobs.manager.schedule;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
@@ -191,7 +192,7 @@ public final class ScheduleRunner {
   private Optional<String> existingRun(ScheduleConfig s, String key) {
     for (NodeConfig n : config.cluster(s.cluster()).nodes()) {
       try {
-        Optional<Job> j = connections.jobs(n).findByKey(key);
+        Optional<Job> j = connections.jobs(n).find(new JobRef(n.name(), key, s.task()));
         if (j.isPresent()) {
           return Optional.of(
               "job " + j.get().id() + " on " + n.name() + ", " + j.get().state().label());

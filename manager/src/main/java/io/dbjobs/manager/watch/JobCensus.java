@@ -3,7 +3,8 @@ package io.dbjobs.manager.watch;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.JobState;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.JobsTable;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.manager.metrics.DaemonMetrics.TaskState;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,7 +16,7 @@ import javax.sql.DataSource;
 
 /**
  * Counts a node's jobs by task and state: one read-only query on the {@code (task, state)} index,
- * which {@link JobsDao} has no verb for. It never writes.
+ * which {@link ManagerJobs} has no verb for. It never writes.
  */
 final class JobCensus {
   private JobCensus() {}
@@ -25,7 +26,7 @@ final class JobCensus {
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT task, state, COUNT(*) FROM " + JobsDao.TABLE + " GROUP BY task, state")) {
+                "SELECT task, state, COUNT(*) FROM " + JobsTable.NAME + " GROUP BY task, state")) {
       Map<TaskState, Long> out = new HashMap<>();
       while (rs.next()) {
         out.put(

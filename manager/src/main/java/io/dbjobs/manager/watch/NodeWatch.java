@@ -3,7 +3,8 @@ package io.dbjobs.manager.watch;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.JobQuery;
+import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.common.time.Durations;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.fleet.NodeConnections;
@@ -31,6 +32,7 @@ final class NodeWatch {
 
   private final NodeConfig node;
   private final Map<Long, JobState> following = new HashMap<>();
+  private final Map<Long, String> keys = new HashMap<>();
   private long newestId = -1;
   private String outage;
   private Instant outageSince;
@@ -52,8 +54,8 @@ final class NodeWatch {
   synchronized void sweep(
       NodeConnections connections, String observer, DaemonMetrics metrics, Instant now) {
     try {
-      JobsDao dao = connections.jobs(node);
-      int lost = dao.failExpiredLeases(observer, null);
+      ManagerJobs dao = connections.jobs(node);
+      int lost = dao.failLostAgents(observer);
       if (lost > 0) {
         metrics.agentLost(node.name(), lost);
         LOG.warn(
@@ -83,13 +85,17 @@ final class NodeWatch {
     }
   }
 
-  private void follow(JobsDao dao) {
+  private void follow(ManagerJobs dao) {
     if (newestId < 0) {
-      List<Job> recent = dao.list(JobsDao.Query.latest(BASELINE));
+      List<Job> recent = dao.list(JobQuery.latest(BASELINE));
       newestId = recent.stream().mapToLong(Job::id).max().orElse(0);
       recent.stream()
           .filter(j -> !j.state().isFinal())
-          .forEach(j -> following.put(j.id(), j.state()));
+          .forEach(
+              j -> {
+                following.put(j.id(), j.state());
+                keys.put(j.id(), j.idempotencyKey());
+              });
       if (!following.isEmpty()) {
         LOG.info(
             "{}: following {} job{} not yet ended: {}",
@@ -102,8 +108,11 @@ final class NodeWatch {
     }
     for (Iterator<Map.Entry<Long, JobState>> it = following.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, JobState> e = it.next();
-      Optional<Job> now = dao.find(e.getKey());
+      String key = keys.get(e.getKey());
+      // the same id in a table restored from another node's copy is another job: match the key
+      Optional<Job> now = dao.findById(e.getKey()).filter(j -> j.idempotencyKey().equals(key));
       if (now.isEmpty()) {
+        keys.remove(e.getKey());
         it.remove();
         continue;
       }
@@ -112,16 +121,18 @@ final class NodeWatch {
         changed(j, e.getValue());
         if (j.state().isFinal()) {
           it.remove();
+          keys.remove(e.getKey());
         } else {
           e.setValue(j.state());
         }
       }
     }
-    for (Job j : dao.list(new JobsDao.Query(null, null, newestId, NEW_PER_SWEEP))) {
+    for (Job j : dao.list(new JobQuery(null, null, newestId, NEW_PER_SWEEP))) {
       newestId = Math.max(newestId, j.id());
       changed(j, null);
       if (!j.state().isFinal()) {
         following.put(j.id(), j.state());
+        keys.put(j.id(), j.idempotencyKey());
       }
     }
   }

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sweeps every node every {@code watchdog.interval}, all nodes in parallel: fails jobs whose lease
- * expired as "agent lost" ({@link io.dbjobs.common.jobs.JobsDao#failExpiredLeases}), so such a job
- * is reported within its lease plus one interval even when the node's agent never comes back; logs
- * the job state changes it sees; refreshes the job, node and agent gauges; polls each agent's
+ * expired as "agent lost" ({@link io.dbjobs.common.jobs.ManagerJobs#failExpiredLeases}), so such a
+ * job is reported within its lease plus one interval even when the node's agent never comes back;
+ * logs the job state changes it sees; refreshes the job, node and agent gauges; polls each agent's
  * {@code /health} in clusters with an {@code agentToken}. An unreachable node or agent is logged
  * once per outage.
  */

@@ -4,11 +4,8 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.stream.Compression;
-import io.dbjobs.common.stream.StreamOptions;
 import io.dbjobs.common.stream.StreamProgress;
 import io.dbjobs.common.time.Durations;
-import io.dbjobs.common.time.Sleeper;
-import io.dbjobs.common.tool.ToolRunner;
 import io.dbjobs.manager.backup.TakeBackup;
 import io.dbjobs.manager.catalog.BackupCatalog;
 import io.dbjobs.manager.catalog.BackupType;
@@ -18,13 +15,10 @@ import io.dbjobs.manager.fleet.JobView;
 import io.dbjobs.manager.fleet.NodeConnections;
 import io.dbjobs.manager.logs.CollectLog;
 import io.dbjobs.manager.logs.LogKind;
-import io.dbjobs.manager.logs.LogStore;
 import io.dbjobs.manager.metrics.BackupMetrics;
-import io.dbjobs.manager.receive.DirectNodeJobs;
 import io.dbjobs.manager.receive.Receiver;
 import io.dbjobs.manager.receive.ReceivingJob;
 import io.dbjobs.manager.reseed.Reseed;
-import io.dbjobs.manager.reseed.ReseedSources;
 import io.dbjobs.manager.schedule.ScheduledBackups;
 import io.dbjobs.manager.schedule.ScheduledLogs;
 import io.dbjobs.manager.schedule.ScheduledRun;
@@ -59,6 +53,7 @@ public final class BackgroundWork implements ScheduledBackups, ScheduledLogs, Au
   private final BackupMetrics metrics;
   private final ExecutorService threads;
   private final NodeConnections connections;
+  private final Verbs verbs;
   private volatile boolean closed;
 
   public BackgroundWork(
@@ -66,13 +61,10 @@ public final class BackgroundWork implements ScheduledBackups, ScheduledLogs, Au
     this.config = config;
     this.connections = connections;
     this.receiver = Receiver.open(config.receiver());
-    this.catalog = new BackupCatalog(config.catalogDir(), clock);
-    DirectNodeJobs jobs = new DirectNodeJobs(connections);
-    this.takeBackup =
-        new TakeBackup(receiver, jobs, catalog, config.retention(), clock, Sleeper.SYSTEM);
-    this.collectLog =
-        new CollectLog(
-            receiver, jobs, new LogStore(config.catalogDir(), clock), clock, Sleeper.SYSTEM);
+    this.verbs = new Verbs(config, connections, receiver, clock);
+    this.catalog = verbs.catalog();
+    this.takeBackup = verbs.takeBackup();
+    this.collectLog = verbs.collectLog();
     this.metrics = metrics;
     this.threads =
         Executors.newCachedThreadPool(
@@ -174,21 +166,7 @@ public final class BackgroundWork implements ScheduledBackups, ScheduledLogs, Au
    * enqueued.
    */
   public JobView startReseed(Reseed.Request request, Compression wire) {
-    StreamOptions options = config.receiver().streamOptions().withCompression(wire);
-    Reseed verb =
-        new Reseed(
-            config,
-            connections,
-            new ReseedSources(
-                config,
-                connections,
-                catalog,
-                config.mariadbDump(),
-                new ToolRunner(),
-                options,
-                wire.wireName(),
-                Sleeper.SYSTEM),
-            Sleeper.SYSTEM);
+    Reseed verb = verbs.reseed(wire);
     CompletableFuture<JobView> enqueued = new CompletableFuture<>();
     threads.execute(
         () -> {

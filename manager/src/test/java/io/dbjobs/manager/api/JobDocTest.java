@@ -34,7 +34,9 @@ class JobDocTest {
         t,
         t.plusSeconds(1),
         t.plusSeconds(2),
-        t.plusSeconds(2));
+        t.plusSeconds(2),
+        false,
+        null);
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.StreamOptions;
 import io.dbjobs.common.stream.StreamTls;
-import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.manager.catalog.BackupCatalog;
 import io.dbjobs.manager.catalog.BackupType;
 import io.dbjobs.manager.catalog.RetentionPolicy;
@@ -124,8 +123,7 @@ class BackupFailuresIT {
   }
 
   private TakeBackup.Result backup(BackupType type, Duration timeout) throws InterruptedException {
-    return new TakeBackup(
-            receiver, jobs, catalog, RetentionPolicy.defaults(), Clock.systemUTC(), Sleeper.SYSTEM)
+    return new TakeBackup(receiver, jobs, catalog, RetentionPolicy.defaults(), Clock.systemUTC())
         .run(
             new TakeBackup.Request(node, type, Compression.NONE, "zstd", Map.of(), timeout, "test"),
             ReceivingJob.Watcher.NONE);

@@ -92,6 +92,7 @@ public final class ServeFixture implements AutoCloseable {
     }
     sb.append(clusterExtra.indent(4));
     sb.append(ConfigFiles.receiverUnlessSet(extra));
+    sb.append(ConfigFiles.keysUnlessSet(extra, cluster.nodes()));
     sb.append(extra);
     return ConfigFiles.write(dir.resolve(file), sb.toString());
   }

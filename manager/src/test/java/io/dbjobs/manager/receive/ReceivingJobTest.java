@@ -8,6 +8,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobParams;
+import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
@@ -17,7 +18,7 @@ import io.dbjobs.common.stream.StreamOptions;
 import io.dbjobs.common.stream.StreamSender;
 import io.dbjobs.common.stream.StreamSink;
 import io.dbjobs.common.stream.StreamTarget;
-import io.dbjobs.common.time.Sleeper;
+import io.dbjobs.common.watch.JobSource;
 import io.dbjobs.manager.config.NodeConfig;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -92,7 +93,9 @@ class ReceivingJobTest {
               j.created(),
               j.created(),
               s.isFinal() ? Instant.now() : null,
-              Instant.now()));
+              Instant.now(),
+              false,
+              null));
     }
 
     @Override
@@ -122,7 +125,9 @@ class ReceivingJobTest {
               now,
               null,
               null,
-              now);
+              now,
+              false,
+              null);
       row.set(j);
       Thread t = new Thread(() -> agent.accept(this, j));
       t.setDaemon(true);
@@ -131,15 +136,17 @@ class ReceivingJobTest {
     }
 
     @Override
-    public Job find(NodeConfig node, long id) {
-      if (unreachableReads.getAndDecrement() > 0) {
-        throw new DbJobsException(ErrorCode.NODE_UNREACHABLE, "db2 does not answer");
-      }
-      return row.get();
+    public JobSource source(NodeConfig node) {
+      return ref -> {
+        if (unreachableReads.getAndDecrement() > 0) {
+          throw new DbJobsException(ErrorCode.NODE_UNREACHABLE, "db2 does not answer");
+        }
+        return java.util.Optional.of(row.get());
+      };
     }
 
     @Override
-    public void cancel(NodeConfig node, long id, String by) {
+    public void cancel(NodeConfig node, JobRef ref, String by) {
       if (row.get().state() == JobState.QUEUED) {
         set(JobState.CANCELLED, "CANCELLED", "cancelled by " + by);
       }
@@ -175,8 +182,7 @@ class ReceivingJobTest {
 
   private ReceivingJob.Outcome run(ScriptedJobs jobs, List<String> notes)
       throws InterruptedException {
-    return new ReceivingJob(
-            receiver, jobs, Sleeper.SYSTEM, Duration.ofMillis(20), Duration.ofMillis(500))
+    return new ReceivingJob(receiver, jobs, Duration.ofMillis(20), Duration.ofMillis(500))
         .run(
             new ReceivingJob.Request(
                 NODE,
@@ -247,7 +253,10 @@ class ReceivingJobTest {
             });
     assertThat(run(jobs, notes).jobSucceeded()).isTrue();
     assertThat(notes)
-        .contains(
-            "cannot read job 7 on db2 (db2 does not answer); still waiting", "db2 answers again");
+        .anyMatch(
+            n ->
+                n.startsWith("cannot read errorlog ")
+                    && n.endsWith("on db2 (db2 does not answer); still waiting"))
+        .contains("db2 answers again (after 3 failed reads)");
   }
 }

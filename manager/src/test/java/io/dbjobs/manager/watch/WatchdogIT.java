@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariDataSource;
+import io.dbjobs.common.auth.JobSealer;
+import io.dbjobs.common.auth.KeyRing;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.DataSources;
@@ -11,8 +13,9 @@ import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.jobs.AgentJobsTable;
 import io.dbjobs.common.jobs.JobsSchema;
+import io.dbjobs.common.jobs.ManagerJobsTable;
 import io.dbjobs.manager.daemon.DaemonIntegrations;
 import io.dbjobs.manager.daemon.ManagerDaemon;
 import io.dbjobs.manager.daemon.ServeFixture;
@@ -21,6 +24,7 @@ import io.dbjobs.testkit.DbServer;
 import io.dbjobs.testkit.DbUsers;
 import io.dbjobs.testkit.FreePorts;
 import io.dbjobs.testkit.LogCapture;
+import io.dbjobs.testkit.TestKeys;
 import io.dbjobs.testkit.Waits;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +49,8 @@ class WatchdogIT {
   private static ServeFixture fx;
   private static LogCapture logs;
   private static HikariDataSource pool;
-  private static JobsDao jobs;
+  private static ManagerJobsTable jobs;
+  private static AgentJobsTable agentSide;
   private static ManagerDaemon daemon;
   private static HttpServer fakeAgent;
 
@@ -81,6 +86,9 @@ class WatchdogIT {
             + fx.tokenFile
             + "}}\n"
             + "watchdog: {interval: 500ms}\n"
+            + "security: {keysDir: "
+            + io.dbjobs.testkit.TestKeys.managerDir()
+            + "}\n"
             + "clusters:\n"
             + "  - name: wd\n"
             + "    credentials: {user: dbjobs_manager, password: {file: "
@@ -116,7 +124,18 @@ class WatchdogIT {
             2,
             Duration.ofSeconds(5));
     JobsSchema.ensure(pool, "wd1");
-    jobs = new JobsDao(pool, "wd1");
+    jobs =
+        new ManagerJobsTable(
+            pool,
+            "wd1",
+            "wd1",
+            () ->
+                new JobSealer(
+                    KeyRing.load(TestKeys.managerFile("wd1"), "wd1"),
+                    Duration.ofHours(1),
+                    java.time.Clock.systemUTC()));
+    // the agent's side of the table, played by the test
+    agentSide = new AgentJobsTable(pool, "wd1");
   }
 
   @AfterAll
@@ -138,15 +157,17 @@ class WatchdogIT {
   @Test
   void aJobWhoseAgentDiedIsReportedLostWithinLeasePlusOneSweep() {
     long id =
-        jobs.insert(NewJob.of(Task.OPTIMIZE, Map.of(), "wd-" + UUID.randomUUID(), "test")).id();
+        jobs.enqueue(NewJob.of(Task.OPTIMIZE, Map.of(), "wd-" + UUID.randomUUID(), "test"))
+            .job()
+            .id();
     // an agent that claims the job and is never heard of again
-    assertThat(jobs.claim(id, "wd1@crashed-host/4242", LEASE)).isTrue();
+    assertThat(agentSide.claim(id, "wd1@crashed-host/4242", LEASE)).isTrue();
     long claimed = System.nanoTime();
     Job lost =
         Waits.until(
             "job " + id + " to be failed as agent lost",
             Duration.ofSeconds(20),
-            () -> jobs.find(id).orElseThrow(),
+            () -> jobs.findById(id).orElseThrow(),
             j -> j.state().isFinal());
     Duration took = Duration.ofNanos(System.nanoTime() - claimed);
     assertThat(lost.state()).isEqualTo(JobState.FAILED);
@@ -173,18 +194,21 @@ class WatchdogIT {
   @Test
   void aJobStateChangeIsLoggedOnce() {
     long id =
-        jobs.insert(NewJob.of(Task.OPTIMIZE, Map.of(), "wd-" + UUID.randomUUID(), "log-test")).id();
+        jobs.enqueue(NewJob.of(Task.OPTIMIZE, Map.of(), "wd-" + UUID.randomUUID(), "log-test"))
+            .job()
+            .id();
     Waits.until(
         "the new job to be logged",
         Duration.ofSeconds(10),
         () -> !logs.linesContaining("job " + id + " on wd1 (optimize) queued").isEmpty());
-    assertThat(jobs.claim(id, "wd1@alive/1", Duration.ofMinutes(5))).isTrue();
+    assertThat(agentSide.claim(id, "wd1@alive/1", Duration.ofMinutes(5))).isTrue();
     Waits.until(
         "the claim to be logged",
         Duration.ofSeconds(10),
         () ->
             !logs.linesContaining("job " + id + " on wd1 (optimize): queued -> running").isEmpty());
-    jobs.finish(id, "wd1@alive/1", io.dbjobs.common.job.JobOutcome.succeeded("done fine"), false);
+    agentSide.finish(
+        id, "wd1@alive/1", io.dbjobs.common.job.JobOutcome.succeeded("done fine"), false);
     Waits.until(
         "the end to be logged",
         Duration.ofSeconds(10),

@@ -17,10 +17,10 @@ import java.io.InputStream;
 
 /**
  * The stream a sending task (backup-physical, backup-logical, errorlog, slowquery) delivers: to the
- * job row's {@code server}:{@code port}, authenticated with its {@code stream_secret}, named by its
- * {@code stream-id} parameter, compressed on the wire as its {@code compression} parameter says,
- * with the agent's {@code stream.*} settings (TLS, timeouts). While it runs, the job's progress is
- * the current phase and the bytes sent so far.
+ * job row's {@code server}:{@code port}, authenticated with the stream secret of its sealed row,
+ * named by its {@code stream-id} parameter, compressed on the wire as its {@code compression}
+ * parameter says, with the agent's {@code stream.*} settings (TLS, timeouts). While it runs, the
+ * job's progress is the current phase and the bytes sent so far.
  */
 public final class OutgoingStream {
   private final JobContext ctx;
@@ -51,17 +51,7 @@ public final class OutgoingStream {
               + " names no receiver for its stream: its server and port columns are empty (the"
               + " manager sets them to the address of the stream's receiver)");
     }
-    String secret =
-        ctx.jobs()
-            .streamSecret(job.id())
-            .filter(s -> !s.isBlank())
-            .orElseThrow(
-                () ->
-                    new DbJobsException(
-                        ErrorCode.BAD_PARAMETER,
-                        what
-                            + " has no stream secret in its row (the manager mints one per job and"
-                            + " writes it with the job)"));
+    String secret = ctx.streamSecret();
     StreamTarget target =
         new StreamTarget(job.server(), job.port(), ctx.param(TaskStreamParams.STREAM_ID), secret);
     Compression wire = Compression.parse(ctx.param(TaskStreamParams.COMPRESSION));

@@ -3,8 +3,8 @@ package io.dbjobs.agent.task.reseed;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.db.SqlErrors;
-import io.dbjobs.common.jobs.JobsDao;
 import io.dbjobs.common.jobs.JobsSchema;
+import io.dbjobs.common.jobs.JobsTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,7 +37,7 @@ final class JobsHistory {
   static JobsHistory save(DataSource ds) {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM " + JobsDao.TABLE + " ORDER BY id")) {
+        ResultSet rs = s.executeQuery("SELECT * FROM " + JobsTable.NAME + " ORDER BY id")) {
       ResultSetMetaData md = rs.getMetaData();
       List<String> cols = new ArrayList<>();
       for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -68,7 +68,7 @@ final class JobsHistory {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {
       s.execute("SET SESSION sql_log_bin=0");
-      s.execute("DROP TABLE IF EXISTS " + JobsDao.TABLE);
+      s.execute("DROP TABLE IF EXISTS " + JobsTable.NAME);
     } catch (SQLException e) {
       throw new DbJobsException(
           ErrorCode.RESTORE_FAILED,
@@ -83,11 +83,11 @@ final class JobsHistory {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         s.execute("SET SESSION sql_log_bin=0");
-        s.execute("DELETE FROM " + JobsDao.TABLE);
+        s.execute("DELETE FROM " + JobsTable.NAME);
       }
       try (PreparedStatement ps =
           c.prepareStatement(
-              "INSERT INTO " + JobsDao.TABLE + " (" + cols + ") VALUES (" + marks + ")")) {
+              "INSERT INTO " + JobsTable.NAME + " (" + cols + ") VALUES (" + marks + ")")) {
         for (Object[] r : rows) {
           for (int i = 0; i < r.length; i++) {
             ps.setObject(i + 1, r[i]);

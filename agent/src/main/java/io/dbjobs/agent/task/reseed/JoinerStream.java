@@ -27,16 +27,7 @@ final class JoinerStream {
       JobContext ctx, SinkFactory sinks, Long expectedBytes, StreamOptions options)
       throws InterruptedException {
     long id = ctx.job().id();
-    String secret =
-        ctx.jobs()
-            .streamSecret(id)
-            .orElseThrow(
-                () ->
-                    new DbJobsException(
-                        ErrorCode.BAD_PARAMETER,
-                        "job "
-                            + id
-                            + " has no stream secret; reseed jobs are submitted by the manager"));
+    String secret = ctx.streamSecret();
     String streamId = ctx.param(TaskStreamParams.STREAM_ID);
     String bind = ctx.config().stream().bind();
     int port = ctx.config().stream().port();

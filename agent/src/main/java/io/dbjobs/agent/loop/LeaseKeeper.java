@@ -3,37 +3,37 @@ package io.dbjobs.agent.loop;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.db.SqlErrors;
-import io.dbjobs.common.jobs.JobsDao;
-import java.util.Collection;
+import io.dbjobs.common.jobs.AgentJobs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Renews the lease of every running job and writes its progress, one update per job per beat. A
- * renewal that finds the job no longer ours stops it (it was marked lost or taken over); one that
- * finds a cancel request cancels it.
+ * Keeps the leases of running jobs: every heartbeat it renews each one's lease and writes its
+ * progress, one update per job. A renewal that finds the job no longer ours stops it (it was marked
+ * lost or taken over); one that finds a cancel request cancels it. A job whose handler returned is
+ * left alone: its outcome is being recorded, and a renewal then would only find its final row.
  */
-final class Heartbeat implements Runnable {
-  private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+final class LeaseKeeper implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
 
   private final AgentServices services;
-  private final Collection<RunningJob> running;
+  private final RunningJobs running;
 
-  Heartbeat(AgentServices services, Collection<RunningJob> running) {
+  LeaseKeeper(AgentServices services, RunningJobs running) {
     this.services = services;
     this.running = running;
   }
 
   @Override
   public void run() {
-    for (RunningJob rj : running) {
+    for (RunningJob rj : running.withRows()) {
       // in a critical step (a datadir swap) the job's row may be absent for a while: its lease was
       // stretched beforehand, so skipping renewals there is safe
-      if (rj.isStopping() || rj.inCriticalStep()) {
+      if (rj.ended() || rj.isStopping() || rj.inCriticalStep()) {
         continue;
       }
       try {
-        JobsDao.LeaseStatus s =
+        AgentJobs.LeaseStatus s =
             services
                 .store()
                 .renew(rj.job().id(), services.owner(), rj.lease(), rj.currentProgress());
