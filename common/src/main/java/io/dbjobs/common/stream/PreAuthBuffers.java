@@ -82,6 +82,7 @@ final class PreAuthBuffers {
     private boolean streaming;
 
     @Override
+    @SuppressWarnings("deprecation") // Netty 4.1's interface still returns the old Handle type
     public Handle newHandle() {
       return new SwitchingHandle(
           (ExtendedHandle) small.newHandle(), (ExtendedHandle) normal.newHandle());
