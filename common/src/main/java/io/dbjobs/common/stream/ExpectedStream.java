@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * A stream a {@link StreamListener} waits for: exactly one sender that proves it knows the secret
  * gets to deliver it. {@link #result()} completes with the {@link ReceiveResult} once the sink
  * finished and the ACK went out, or exceptionally with a {@link DbJobsException} (after the sink
- * was aborted). Connections that fail to authenticate do not affect it.
+ * was aborted). Connections that fail to authenticate, or whose TLS certificate does not name the
+ * expected sender, do not affect it.
  */
 public final class ExpectedStream {
   enum State {
@@ -25,6 +26,7 @@ public final class ExpectedStream {
 
   private final String streamId;
   private final byte[] key;
+  private final PeerIdentity senderIdentity;
   private final SinkFactory sinks;
   private final ProgressListener progress;
   private final String listenerAddress;
@@ -37,12 +39,14 @@ public final class ExpectedStream {
   ExpectedStream(
       String streamId,
       byte[] key,
+      PeerIdentity senderIdentity,
       SinkFactory sinks,
       ProgressListener progress,
       String listenerAddress,
       Consumer<ExpectedStream> onDone) {
     this.streamId = streamId;
     this.key = key;
+    this.senderIdentity = senderIdentity;
     this.sinks = sinks;
     this.progress = progress == null ? ProgressListener.NONE : progress;
     this.listenerAddress = listenerAddress;
@@ -160,6 +164,14 @@ public final class ExpectedStream {
 
   byte[] key() {
     return key;
+  }
+
+  /**
+   * Who must send this stream when TLS is on (checked before CHALLENGE), or null when the caller
+   * gave none (allowed only on a listener without TLS).
+   */
+  PeerIdentity senderIdentity() {
+    return senderIdentity;
   }
 
   SinkFactory sinks() {

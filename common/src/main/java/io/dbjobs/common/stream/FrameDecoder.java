@@ -1,5 +1,6 @@
 package io.dbjobs.common.stream;
 
+import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.stream.WireMessage.Data;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,13 +14,38 @@ import java.util.List;
  * or a malformed payload raises STREAM_PROTOCOL; after that every further byte is discarded, since
  * the connection is closing.
  *
+ * <p>A listener's decoder ({@link #forListener()}) is stricter until the sender authenticated: it
+ * takes only HELLO, PROOF and ERROR, each at the size the handshake needs ({@link
+ * FrameType#preAuthMaxPayload()}), so an unauthenticated peer can make it buffer at most one 1 KiB
+ * frame. Sizes are checked on the 5-byte header, before the payload is buffered.
+ *
  * <p>A DATA payload is a retained slice of the received bytes, handed on without copying.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
+  private final boolean listener;
   private boolean dataAllowed;
   private boolean failed;
 
-  /** Starts accepting DATA frames (the listener calls this once the sender is authenticated). */
+  /** A decoder that takes every frame type at its full size, DATA only once allowed (sender). */
+  FrameDecoder() {
+    this(false);
+  }
+
+  private FrameDecoder(boolean listener) {
+    this.listener = listener;
+  }
+
+  /**
+   * A listener's decoder: only the handshake frames, at their real sizes, until data is allowed.
+   */
+  static FrameDecoder forListener() {
+    return new FrameDecoder(true);
+  }
+
+  /**
+   * Starts accepting DATA frames, and on a listener every other frame at its full size (the
+   * listener calls this once the sender is authenticated and its sink is open).
+   */
   void allowData() {
     dataAllowed = true;
   }
@@ -39,22 +65,21 @@ final class FrameDecoder extends ByteToMessageDecoder {
     if (type == null) {
       throw fail(in, unknownType(code, in));
     }
-    if (type == FrameType.DATA && !dataAllowed) {
-      throw fail(in, "DATA frame before the stream was accepted");
-    }
+    int max = maxPayload(type, in);
     if (in.readableBytes() < StreamProtocol.HEADER_BYTES) {
       return;
     }
     long length = in.getUnsignedInt(start + 1);
-    if (length > type.maxPayload()) {
+    if (length > max) {
       throw fail(
           in,
           type
               + " frame of "
               + length
               + " bytes exceeds the maximum of "
-              + type.maxPayload()
-              + " bytes");
+              + max
+              + " bytes"
+              + (max < type.maxPayload() ? " before authentication" : ""));
     }
     if (type == FrameType.DATA && length == 0) {
       throw fail(in, "empty DATA frame");
@@ -77,7 +102,29 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
   }
 
-  private io.dbjobs.common.DbJobsException fail(ByteBuf in, String message) {
+  /** The largest payload {@code type} may have now; throws when it may not come at all. */
+  private int maxPayload(FrameType type, ByteBuf in) {
+    if (dataAllowed) {
+      return type.maxPayload();
+    }
+    if (type == FrameType.DATA) {
+      throw fail(in, "DATA frame before the stream was accepted");
+    }
+    if (!listener) {
+      return type.maxPayload();
+    }
+    int max = type.preAuthMaxPayload();
+    if (max == FrameType.NOT_BEFORE_AUTH) {
+      throw fail(
+          in,
+          type
+              + " frame before the stream was accepted (before authentication a listener takes"
+              + " only HELLO, PROOF and ERROR)");
+    }
+    return max;
+  }
+
+  private DbJobsException fail(ByteBuf in, String message) {
     failed = true;
     in.skipBytes(in.readableBytes());
     return WireCodec.protocol(message);

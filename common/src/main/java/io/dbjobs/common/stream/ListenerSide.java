@@ -13,8 +13,14 @@ interface ListenerSide {
   /** How a recently finished stream ended ("was received", "failed: ..."), or null. */
   String recentOutcome(String streamId);
 
-  /** Called on the network thread right after a connection authenticated and claimed a stream. */
+  /**
+   * Called on the network thread right after a connection authenticated and claimed a stream; it no
+   * longer counts against the caps on unauthenticated connections.
+   */
   void claimed(ExpectedStream stream, ReceiverConnection connection);
+
+  /** A WARN about a connection that had not authenticated; rate-limited by the listener. */
+  void preAuthWarning(String message);
 
   void register(ReceiverConnection connection);
 

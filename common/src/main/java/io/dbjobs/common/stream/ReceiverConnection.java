@@ -15,23 +15,28 @@ import io.dbjobs.common.stream.WireMessage.Refusal;
 import io.dbjobs.common.stream.WireMessage.Trailer;
 import io.dbjobs.common.time.Durations;
 import io.dbjobs.common.units.Sizes;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * {@link HandOff} of a {@link SinkWorker}, reading from the socket only while the hand-off has room
  * (the channel runs with autoRead off).
  *
- * <p>Before the sender proved the secret, any problem closes this connection with a WARN and leaves
- * the expected stream waiting. After it, the stream belongs to this connection: any failure fails
- * the expected stream (the worker aborts the sink, then completes it).
+ * <p>Before the sender proved the secret, any problem closes this connection with a WARN
+ * (rate-limited by the listener) and leaves the expected stream waiting; so does, with TLS, a
+ * sender whose certificate does not name the stream's expected sender (checked before CHALLENGE).
+ * Until ACCEPT the connection reads into small heap buffers ({@link PreAuthBuffers}). After it, the
+ * stream belongs to this connection: any failure fails the expected stream (the worker aborts the
+ * sink, then completes it).
  */
 final class ReceiverConnection extends ChannelInboundHandlerAdapter {
   /** Reading stops while this many DATA bytes wait for the sink. */
@@ -199,15 +207,19 @@ final class ReceiverConnection extends ChannelInboundHandlerAdapter {
     phase = Phase.CLOSED;
     cancelTimers();
     if (hello != null) {
-      LOG.warn(
-          "connection from {} for stream {} closed before it proved the secret",
-          remote,
-          hello.streamId());
+      side.preAuthWarning(
+          "connection from "
+              + remote
+              + " for stream "
+              + hello.streamId()
+              + " closed before it proved the secret");
     } else if (activity.bytesRead() > 0) {
-      LOG.warn(
-          "connection from {} closed after {} without a complete HELLO",
-          remote,
-          Sizes.human(activity.bytesRead()));
+      side.preAuthWarning(
+          "connection from "
+              + remote
+              + " closed after "
+              + Sizes.human(activity.bytesRead())
+              + " without a complete HELLO");
     } else {
       LOG.debug("connection from {} closed without sending anything", remote);
     }
@@ -260,11 +272,60 @@ final class ReceiverConnection extends ChannelInboundHandlerAdapter {
     if (e.state() != ExpectedStream.State.WAITING) {
       throw alreadyTaken(e);
     }
+    checkSenderIdentity(e);
     expected = e;
     byte[] serverNonce = SessionKeys.nonce();
     keys = new SessionKeys(e.key(), h, serverNonce);
     phase = Phase.PROOF;
     ctx.writeAndFlush(new Challenge(serverNonce, keys.listenerProof()));
+  }
+
+  /**
+   * With TLS: the sender's certificate must name the stream's expected sender, before it gets a
+   * CHALLENGE. A mismatch closes this connection only; the stream keeps waiting.
+   */
+  private void checkSenderIdentity(ExpectedStream e) {
+    PeerIdentity want = e.senderIdentity();
+    if (!tls || want == null || want.isAny()) {
+      return;
+    }
+    X509Certificate cert = peerCertificate();
+    if (want.matches(cert)) {
+      return;
+    }
+    String presented = PeerIdentity.namesIn(cert);
+    throw refusal(
+        ErrorCode.STREAM_AUTH_FAILED,
+        "stream "
+            + e.streamId()
+            + " is expected from "
+            + want.describe()
+            + ", and this sender's certificate names "
+            + presented,
+        "the certificate of "
+            + remote
+            + " names "
+            + presented
+            + ", not "
+            + want.describe()
+            + " that stream "
+            + e.streamId()
+            + " is expected from; the stream keeps waiting");
+  }
+
+  /** The sender's certificate from the finished TLS handshake, or null. */
+  private X509Certificate peerCertificate() {
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      return null;
+    }
+    try {
+      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+    } catch (SSLPeerUnverifiedException e) {
+      // no verified client certificate: it names nobody (the listener requires one anyway)
+      return null;
+    }
   }
 
   private void onProof(WireMessage m) {
@@ -397,6 +458,7 @@ final class ReceiverConnection extends ChannelInboundHandlerAdapter {
           }
           phase = Phase.STREAMING;
           lastConsumedNanos = System.nanoTime();
+          PreAuthBuffers.switchToStreaming(ctx.channel());
           decoder.allowData();
           ctx.writeAndFlush(new Accept());
           activity.touch();
@@ -622,11 +684,12 @@ final class ReceiverConnection extends ChannelInboundHandlerAdapter {
     }
     boolean authenticated = isAuthenticated();
     if (!authenticated) {
-      LOG.warn(
-          "closing connection from {}{}: {}",
-          remote,
-          hello == null ? "" : " (stream " + hello.streamId() + ")",
-          e.getMessage());
+      side.preAuthWarning(
+          "closing connection from "
+              + remote
+              + (hello == null ? "" : " (stream " + hello.streamId() + ")")
+              + ": "
+              + e.getMessage());
       phase = Phase.CLOSED;
       cancelTimers();
       close(tellPeer ? new Refusal(e.code().name(), wireText(e)) : null);
@@ -790,6 +853,10 @@ final class ReceiverConnection extends ChannelInboundHandlerAdapter {
 
   String remote() {
     return remote;
+  }
+
+  Channel channel() {
+    return ctx.channel();
   }
 
   long claimedNanos() {

@@ -37,20 +37,24 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream sent, on the caller's thread: connect, (TLS,) HELLO, verify the listener's proof,
- * PROOF, wait for ACCEPT, DATA while the channel is writable, TRAILER, wait for ACK. The source is
- * read only when the channel can take more, so memory stays at the write-buffer high-water mark
- * (four chunks) plus one chunk, whatever the stream size.
+ * One stream sent, on the caller's thread: connect, (TLS, and check that the listener's certificate
+ * names the target's listener identity,) HELLO, verify the listener's proof, PROOF, wait for
+ * ACCEPT, DATA while the channel is writable, TRAILER, wait for ACK. The source is read only when
+ * the channel can take more, so memory stays at the write-buffer high-water mark (four chunks) plus
+ * one chunk, whatever the stream size.
  */
 final class SendSession {
   private static final Logger LOG = LoggerFactory.getLogger(StreamSender.class);
@@ -107,6 +111,7 @@ final class SendSession {
         options.tls() == null ? "" : ", TLS",
         sizeHint >= 0 ? ", " + Sizes.human(sizeHint) : "");
     try {
+      requireListenerIdentity();
       connect();
       long handshakeDeadline = System.nanoTime() + options.handshakeTimeout().toNanos();
       awaitTls(handshakeDeadline);
@@ -214,6 +219,56 @@ final class SendSession {
             + " (no answer: wrong address, host down, or a firewall dropping packets)");
   }
 
+  /** With TLS, who the listener must be is a choice the caller makes (ANY included). */
+  private void requireListenerIdentity() {
+    if (options.tls() != null && target.listenerIdentity() == null) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER,
+          "stream "
+              + target.streamId()
+              + " to "
+              + target.address()
+              + " names no listener identity, and this sender uses TLS: give the StreamTarget the"
+              + " PeerIdentity of the node or manager that listens (or PeerIdentity.ANY to accept"
+              + " any certificate of the CA); nothing was sent");
+    }
+  }
+
+  /**
+   * After the TLS handshake and before HELLO: the listener's certificate must name the target's
+   * listener identity, or nothing is sent.
+   */
+  private void checkListenerIdentity(SslHandler ssl) {
+    PeerIdentity want = target.listenerIdentity();
+    if (want == null || want.isAny()) {
+      return;
+    }
+    X509Certificate cert = null;
+    try {
+      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof X509Certificate x) {
+        cert = x;
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      // no verified certificate: it names nobody, refused below
+      cert = null;
+    }
+    if (!want.matches(cert)) {
+      throw new DbJobsException(
+          ErrorCode.STREAM_AUTH_FAILED,
+          "listener at "
+              + target.address()
+              + " presented a certificate that names "
+              + PeerIdentity.namesIn(cert)
+              + ", not "
+              + want.describe()
+              + " that stream "
+              + target.streamId()
+              + " is for; nothing was sent (another node listens on that address, or its"
+              + " certificate lacks that name)");
+    }
+  }
+
   private void awaitTls(long deadline) throws InterruptedException {
     SslHandler ssl = channel.pipeline().get(SslHandler.class);
     if (ssl == null) {
@@ -235,6 +290,7 @@ final class SendSession {
     if (!hs.isSuccess()) {
       throw tlsFailure(hs.cause());
     }
+    checkListenerIdentity(ssl);
   }
 
   private void handshake(long deadline) throws InterruptedException {

@@ -25,6 +25,13 @@ import java.util.List;
  * @param tls mutual TLS on both ends, or null for plain TCP (default null)
  * @param chunkBytes sender: the size of DATA frames and of reads from the source (default 256 KiB,
  *     4 KiB to 1 MiB)
+ * @param maxUnauthenticated listener: how many connections that have not yet proven a secret it
+ *     holds at once (default 64). When it is full, a connection from an address that holds fewer of
+ *     them than the busiest address closes that address's oldest one; any other is closed at once,
+ *     before a byte is read.
+ * @param maxUnauthenticatedPerAddress listener: how many of those may come from one IPv4 address or
+ *     one IPv6 /64 (default 8); one more is closed at once, before a byte is read. At most {@code
+ *     maxUnauthenticated}.
  */
 public record StreamOptions(
     Duration connectTimeout,
@@ -33,7 +40,9 @@ public record StreamOptions(
     Duration jobTimeout,
     Compression compression,
     StreamTls tls,
-    int chunkBytes) {
+    int chunkBytes,
+    int maxUnauthenticated,
+    int maxUnauthenticatedPerAddress) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -41,6 +50,8 @@ public record StreamOptions(
   public static final Duration DEFAULT_JOB_TIMEOUT = Duration.ofHours(24);
   public static final int DEFAULT_CHUNK_BYTES = 256 << 10;
   public static final int MIN_CHUNK_BYTES = 4 << 10;
+  public static final int DEFAULT_MAX_UNAUTHENTICATED = 64;
+  public static final int DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS = 8;
 
   public StreamOptions {
     List<String> problems = new ArrayList<>();
@@ -61,13 +72,47 @@ public record StreamOptions(
               + chunkBytes
               + ")");
     }
+    if (maxUnauthenticated < 1) {
+      problems.add("maxUnauthenticated must be at least 1 (got " + maxUnauthenticated + ")");
+    }
+    if (maxUnauthenticatedPerAddress < 1 || maxUnauthenticatedPerAddress > maxUnauthenticated) {
+      problems.add(
+          "maxUnauthenticatedPerAddress must be between 1 and maxUnauthenticated ("
+              + maxUnauthenticated
+              + "), got "
+              + maxUnauthenticatedPerAddress);
+    }
     if (!problems.isEmpty()) {
       throw new DbJobsException(
           ErrorCode.CONFIG_INVALID, "invalid stream options: " + String.join("; ", problems));
     }
   }
 
-  /** Connect 10 s, handshake 10 s, idle 60 s, job 24 h, no compression, no TLS, 256 KiB chunks. */
+  /** The settings before the caps on unauthenticated connections, which get their defaults. */
+  public StreamOptions(
+      Duration connectTimeout,
+      Duration handshakeTimeout,
+      Duration idleTimeout,
+      Duration jobTimeout,
+      Compression compression,
+      StreamTls tls,
+      int chunkBytes) {
+    this(
+        connectTimeout,
+        handshakeTimeout,
+        idleTimeout,
+        jobTimeout,
+        compression,
+        tls,
+        chunkBytes,
+        DEFAULT_MAX_UNAUTHENTICATED,
+        DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS);
+  }
+
+  /**
+   * Connect 10 s, handshake 10 s, idle 60 s, job 24 h, no compression, no TLS, 256 KiB chunks, at
+   * most 64 unauthenticated connections per listener and 8 per address.
+   */
   public static StreamOptions defaults() {
     return new StreamOptions(
         DEFAULT_CONNECT_TIMEOUT,
@@ -76,42 +121,116 @@ public record StreamOptions(
         DEFAULT_JOB_TIMEOUT,
         Compression.NONE,
         null,
-        DEFAULT_CHUNK_BYTES);
+        DEFAULT_CHUNK_BYTES,
+        DEFAULT_MAX_UNAUTHENTICATED,
+        DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS);
   }
 
   public StreamOptions withConnectTimeout(Duration d) {
     return new StreamOptions(
-        d, handshakeTimeout, idleTimeout, jobTimeout, compression, tls, chunkBytes);
+        d,
+        handshakeTimeout,
+        idleTimeout,
+        jobTimeout,
+        compression,
+        tls,
+        chunkBytes,
+        maxUnauthenticated,
+        maxUnauthenticatedPerAddress);
   }
 
   public StreamOptions withHandshakeTimeout(Duration d) {
     return new StreamOptions(
-        connectTimeout, d, idleTimeout, jobTimeout, compression, tls, chunkBytes);
+        connectTimeout,
+        d,
+        idleTimeout,
+        jobTimeout,
+        compression,
+        tls,
+        chunkBytes,
+        maxUnauthenticated,
+        maxUnauthenticatedPerAddress);
   }
 
   public StreamOptions withIdleTimeout(Duration d) {
     return new StreamOptions(
-        connectTimeout, handshakeTimeout, d, jobTimeout, compression, tls, chunkBytes);
+        connectTimeout,
+        handshakeTimeout,
+        d,
+        jobTimeout,
+        compression,
+        tls,
+        chunkBytes,
+        maxUnauthenticated,
+        maxUnauthenticatedPerAddress);
   }
 
   public StreamOptions withJobTimeout(Duration d) {
     return new StreamOptions(
-        connectTimeout, handshakeTimeout, idleTimeout, d, compression, tls, chunkBytes);
+        connectTimeout,
+        handshakeTimeout,
+        idleTimeout,
+        d,
+        compression,
+        tls,
+        chunkBytes,
+        maxUnauthenticated,
+        maxUnauthenticatedPerAddress);
   }
 
   public StreamOptions withCompression(Compression c) {
     return new StreamOptions(
-        connectTimeout, handshakeTimeout, idleTimeout, jobTimeout, c, tls, chunkBytes);
+        connectTimeout,
+        handshakeTimeout,
+        idleTimeout,
+        jobTimeout,
+        c,
+        tls,
+        chunkBytes,
+        maxUnauthenticated,
+        maxUnauthenticatedPerAddress);
   }
 
   public StreamOptions withTls(StreamTls t) {
     return new StreamOptions(
-        connectTimeout, handshakeTimeout, idleTimeout, jobTimeout, compression, t, chunkBytes);
+        connectTimeout,
+        handshakeTimeout,
+        idleTimeout,
+        jobTimeout,
+        compression,
+        t,
+        chunkBytes,
+        maxUnauthenticated,
+        maxUnauthenticatedPerAddress);
   }
 
   public StreamOptions withChunkBytes(int n) {
     return new StreamOptions(
-        connectTimeout, handshakeTimeout, idleTimeout, jobTimeout, compression, tls, n);
+        connectTimeout,
+        handshakeTimeout,
+        idleTimeout,
+        jobTimeout,
+        compression,
+        tls,
+        n,
+        maxUnauthenticated,
+        maxUnauthenticatedPerAddress);
+  }
+
+  /**
+   * Listener: the caps on connections that have not yet proven a secret, in all and per address.
+   */
+  public StreamOptions withMaxUnauthenticated(int perListener, int perAddress) {
+    return new StreamOptions(
+        connectTimeout,
+        handshakeTimeout,
+        idleTimeout,
+        jobTimeout,
+        compression,
+        tls,
+        chunkBytes,
+        perListener,
+        perAddress);
   }
 
   private static void checkPositive(List<String> problems, String name, Duration d) {

@@ -32,6 +32,19 @@ public final class StreamProtocol {
   /** Longest stream id, in bytes; ids use only {@code [A-Za-z0-9._:@/-]}. */
   public static final int MAX_STREAM_ID_BYTES = 128;
 
+  /**
+   * Largest HELLO payload: exactly what its fields need with the longest stream id (magic 4,
+   * version 1, id length 2, id 128, client nonce 32, compression 1, size hint 8 = 176 bytes). A
+   * listener refuses a longer HELLO from its header alone.
+   */
+  public static final int MAX_HELLO_PAYLOAD = 4 + 1 + 2 + MAX_STREAM_ID_BYTES + NONCE_BYTES + 1 + 8;
+
+  /**
+   * Largest ERROR payload a listener takes before the sender authenticated (1 KiB): a sender's
+   * refusal during the handshake is a code and one sentence.
+   */
+  public static final int MAX_PRE_AUTH_ERROR_PAYLOAD = 1024;
+
   private StreamProtocol() {}
 
   /**

@@ -33,8 +33,10 @@ import javax.net.ssl.SSLException;
  * Mutual TLS for streams, from PEM files: this side's certificate chain, its private key (PKCS#8,
  * {@code BEGIN PRIVATE KEY}, unencrypted) and the CA certificate(s) the peer's certificate must be
  * issued by. The listener requires a client certificate; both sides verify the peer's chain against
- * the CA. Host names are not checked: the peer is any holder of a certificate from this CA, and the
- * per-job secret proves it is the intended peer of the stream.
+ * the CA. The JDK's host name check is off: which of the CA's certificates the peer must hold is
+ * checked by the stream itself, per stream, against a {@link PeerIdentity} (the listener's in the
+ * {@link StreamTarget}, the sender's in {@link StreamListener#expect}); the per-job secret proves
+ * it is the intended peer of the stream.
  *
  * <p>The files are read and checked when this object is built; every problem is CONFIG_INVALID
  * naming the file.

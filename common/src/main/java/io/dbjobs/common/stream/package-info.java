@@ -10,7 +10,10 @@
  *
  * <ul>
  *   <li>Frames are {@code [type:1][length:4, big-endian][payload]}; DATA payloads are at most 1
- *       MiB, other payloads at most 64 KiB.
+ *       MiB, other payloads at most 64 KiB, handshake frames exactly what they need (HELLO 176
+ *       bytes). Before authentication a listener takes only HELLO, PROOF and a short ERROR, caps
+ *       its unauthenticated connections per listener and per address, and reads them into small
+ *       heap buffers.
  *   <li>The sender sends HELLO (magic, version, stream id, client nonce, compression, size hint).
  *       The listener answers CHALLENGE (server nonce, listener proof); the sender checks the proof,
  *       so no data goes to an impostor, and sends PROOF. Proofs are HMAC-SHA256 keyed by the job's
@@ -25,6 +28,9 @@
  *       reports success only after a valid ACK.
  *   <li>ERROR (code, message) ends a connection at any point; KEEPALIVE keeps the sender waiting
  *       while a sink finishes.
+ *   <li>With TLS, each end checks that the peer's certificate names the expected peer ({@link
+ *       io.dbjobs.common.stream.PeerIdentity}) before HELLO (sender) or before CHALLENGE
+ *       (listener).
  * </ul>
  *
  * <p>Entry points: {@link io.dbjobs.common.stream.StreamListener} with {@link

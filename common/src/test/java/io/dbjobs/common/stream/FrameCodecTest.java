@@ -177,7 +177,7 @@ class FrameCodecTest {
     byte[] notJson = trailerWithMeta("[1,2]".getBytes(StandardCharsets.UTF_8));
     return Stream.of(
         Arguments.of(0x03, new byte[31], "PROOF needs 32 bytes, the frame has 31"),
-        Arguments.of(0x03, new byte[33], "PROOF frame has 1 unexpected trailing bytes"),
+        Arguments.of(0x03, new byte[33], "PROOF frame of 33 bytes exceeds the maximum of 32 bytes"),
         Arguments.of(0x04, new byte[1], "ACCEPT frame of 1 bytes exceeds the maximum of 0 bytes"),
         Arguments.of(0x01, v2, "sender speaks stream protocol version 2"),
         Arguments.of(0x01, unknownCompression, "HELLO asks for unknown compression id 9"),
@@ -204,6 +204,64 @@ class FrameCodecTest {
 
     Refusal r = in.readInbound();
     assertThat(r.message()).isEqualTo("line one | line two??[31m");
+  }
+
+  @Test
+  void helloIsAtMostWhatItsFieldsNeed() {
+    Hello longest = new Hello(1, "x".repeat(128), NONCE, Compression.LZ4, Long.MAX_VALUE);
+    byte[] wire = encode(longest);
+    EmbeddedChannel in = new EmbeddedChannel(FrameDecoder.forListener());
+
+    in.writeInbound(Unpooled.wrappedBuffer(wire));
+
+    assertThat(wire.length - 5).isEqualTo(StreamProtocol.MAX_HELLO_PAYLOAD).isEqualTo(176);
+    assertThat(((Hello) in.readInbound()).streamId()).hasSize(128);
+    assertProtocolError(
+        () ->
+            new EmbeddedChannel(FrameDecoder.forListener())
+                .writeInbound(Unpooled.wrappedBuffer(new byte[] {0x01, 0, 0, 0, (byte) 177})),
+        "HELLO frame of 177 bytes exceeds the maximum of 176 bytes");
+  }
+
+  @Test
+  void listenerTakesOnlyHandshakeFramesBeforeAuthentication() {
+    byte[] json = WireCodec.metaJson(Map.of());
+    for (WireMessage m :
+        List.of(
+            new Trailer(1, MAC, json, Map.of(), MAC),
+            new Abort("TOOL_FAILED", "x"),
+            new Ack(MAC, "ok"),
+            new Keepalive())) {
+      EmbeddedChannel in = new EmbeddedChannel(FrameDecoder.forListener());
+
+      assertProtocolError(
+          () -> in.writeInbound(Unpooled.wrappedBuffer(encode(m))),
+          m.type() + " frame before the stream was accepted");
+    }
+    FrameDecoder authenticated = FrameDecoder.forListener();
+    authenticated.allowData();
+    EmbeddedChannel after = new EmbeddedChannel(authenticated);
+    after.writeInbound(Unpooled.wrappedBuffer(encode(new Trailer(1, MAC, json, Map.of(), MAC))));
+    assertThat((Object) after.readInbound()).isInstanceOf(Trailer.class);
+  }
+
+  @Test
+  void listenerTakesOnlyAShortErrorBeforeAuthentication() {
+    Refusal longest = new Refusal("STREAM_AUTH_FAILED", "x".repeat(1000));
+    Refusal tooLong = new Refusal("STREAM_AUTH_FAILED", "x".repeat(2000));
+    EmbeddedChannel in = new EmbeddedChannel(FrameDecoder.forListener());
+
+    in.writeInbound(Unpooled.wrappedBuffer(encode(longest)));
+
+    assertThat(((Refusal) in.readInbound()).message()).hasSize(1000);
+    assertProtocolError(
+        () ->
+            new EmbeddedChannel(FrameDecoder.forListener())
+                .writeInbound(Unpooled.wrappedBuffer(encode(tooLong))),
+        "ERROR frame of 2020 bytes exceeds the maximum of 1024 bytes before authentication");
+    EmbeddedChannel sender = new EmbeddedChannel(new FrameDecoder());
+    sender.writeInbound(Unpooled.wrappedBuffer(encode(tooLong)));
+    assertThat(((Refusal) sender.readInbound()).message()).hasSize(2000);
   }
 
   // ---- helpers ----

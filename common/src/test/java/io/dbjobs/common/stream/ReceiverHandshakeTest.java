@@ -35,7 +35,7 @@ class ReceiverHandshakeTest {
   void connect() {
     side = new FakeSide();
     expected = side.expect("db3:9", SECRET);
-    FrameDecoder decoder = new FrameDecoder();
+    FrameDecoder decoder = FrameDecoder.forListener();
     ActivityStamp activity = new ActivityStamp();
     connection = new ReceiverConnection(side, decoder, activity, false);
     channel = new EmbeddedChannel(activity, decoder, FrameEncoder.INSTANCE, connection);
@@ -194,6 +194,7 @@ class ReceiverHandshakeTest {
     final Map<String, ExpectedStream> streams = new HashMap<>();
     final List<Runnable> workers = new ArrayList<>();
     final List<String> claimed = new ArrayList<>();
+    final List<String> warnings = new ArrayList<>();
     private final QueueGauge gauge = new QueueGauge();
 
     ExpectedStream expect(String id, String secret) {
@@ -201,6 +202,7 @@ class ReceiverHandshakeTest {
           new ExpectedStream(
               id,
               StreamSecret.keyBytes(secret, id),
+              null,
               new RecordingSink(),
               ProgressListener.NONE,
               "embedded",
@@ -227,6 +229,11 @@ class ReceiverHandshakeTest {
     @Override
     public void claimed(ExpectedStream stream, ReceiverConnection connection) {
       claimed.add(stream.streamId());
+    }
+
+    @Override
+    public void preAuthWarning(String message) {
+      warnings.add(message);
     }
 
     @Override

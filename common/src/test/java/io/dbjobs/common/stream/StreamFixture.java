@@ -45,6 +45,11 @@ abstract class StreamFixture {
     return new StreamTarget(HOST, l.port(), streamId, secret);
   }
 
+  static StreamTarget target(
+      StreamListener l, String streamId, String secret, PeerIdentity listenerIdentity) {
+    return new StreamTarget(HOST, l.port(), streamId, secret, listenerIdentity);
+  }
+
   /** Runs a send on another thread; the future fails with the sender's exception. */
   CompletableFuture<SendResult> sendAsync(Sending s) {
     CompletableFuture<SendResult> f = new CompletableFuture<>();

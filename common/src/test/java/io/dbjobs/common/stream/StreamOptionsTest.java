@@ -20,6 +20,23 @@ class StreamOptionsTest {
     assertThat(o.compression()).isEqualTo(Compression.NONE);
     assertThat(o.tls()).isNull();
     assertThat(o.chunkBytes()).isEqualTo(256 * 1024);
+    assertThat(o.maxUnauthenticated()).isEqualTo(64);
+    assertThat(o.maxUnauthenticatedPerAddress()).isEqualTo(8);
+  }
+
+  @Test
+  void checksTheCapsOnUnauthenticatedConnections() {
+    assertThat(StreamOptions.defaults().withMaxUnauthenticated(1, 1).maxUnauthenticated())
+        .isEqualTo(1);
+    assertThatThrownBy(() -> StreamOptions.defaults().withMaxUnauthenticated(0, 0))
+        .satisfies(
+            e -> assertThat(((DbJobsException) e).code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+        .hasMessage(
+            "invalid stream options: maxUnauthenticated must be at least 1 (got 0);"
+                + " maxUnauthenticatedPerAddress must be between 1 and maxUnauthenticated (0),"
+                + " got 0");
+    assertThatThrownBy(() -> StreamOptions.defaults().withMaxUnauthenticated(4, 5))
+        .hasMessageContaining("maxUnauthenticatedPerAddress must be between 1 and");
   }
 
   @Test

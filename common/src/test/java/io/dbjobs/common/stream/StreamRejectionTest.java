@@ -147,7 +147,7 @@ class StreamRejectionTest extends StreamFixture {
       WireMessage last = c.readUntilClosed(WAIT);
 
       assertThat(((Refusal) last).message())
-          .isEqualTo("HELLO frame of 2147483647 bytes exceeds the maximum of 65536 bytes");
+          .isEqualTo("HELLO frame of 2147483647 bytes exceeds the maximum of 176 bytes");
     }
     waitForWarn("exceeds the maximum");
     assertStillWaitingAndUntouched();

@@ -45,12 +45,12 @@ class StreamTlsTest extends StreamFixture {
     StreamListener listener = listener(fast().withTls(certs.listenerTls()));
     String secret = StreamSecret.mint();
     RecordingSink sink = new RecordingSink();
-    ExpectedStream expected = listener.expect("tls", secret, sink);
+    ExpectedStream expected = listener.expect("tls", secret, PeerIdentity.ANY, sink);
     long length = 6L << 20;
 
     SendResult sent =
         sender.send(
-            target(listener, "tls", secret),
+            target(listener, "tls", secret, PeerIdentity.ANY),
             GeneratedInput.random(length, 8),
             SourceCompletion.of(Map.of("gtid", "0-1-9")),
             fast().withTls(certs.senderTls()).withCompression(Compression.ZSTD),
@@ -69,7 +69,7 @@ class StreamTlsTest extends StreamFixture {
     StreamListener listener = listener(fast().withTls(certs.listenerTls()));
     String secret = StreamSecret.mint();
     RecordingSink sink = new RecordingSink();
-    ExpectedStream expected = listener.expect("tls", secret, sink);
+    ExpectedStream expected = listener.expect("tls", secret, PeerIdentity.ANY, sink);
     StreamTls intruder = new StreamTls(certs.otherClientCert, certs.otherClientKey, certs.caCert);
 
     assertThatThrownBy(() -> send(listener, "tls", secret, intruder))
@@ -91,7 +91,7 @@ class StreamTlsTest extends StreamFixture {
     StreamListener listener = listener(fast().withTls(certs.listenerTls()));
     String secret = StreamSecret.mint();
     RecordingSink sink = new RecordingSink();
-    ExpectedStream expected = listener.expect("tls", secret, sink);
+    ExpectedStream expected = listener.expect("tls", secret, PeerIdentity.ANY, sink);
     StreamTls trustsOtherCa = new StreamTls(certs.clientCert, certs.clientKey, certs.otherCaCert);
 
     assertThatThrownBy(() -> send(listener, "tls", secret, trustsOtherCa))
@@ -109,7 +109,7 @@ class StreamTlsTest extends StreamFixture {
     StreamListener listener = listener(fast().withTls(certs.listenerTls()));
     String secret = StreamSecret.mint();
     RecordingSink sink = new RecordingSink();
-    listener.expect("tls", secret, sink);
+    listener.expect("tls", secret, PeerIdentity.ANY, sink);
 
     assertThatThrownBy(() -> send(listener, "tls", secret, null))
         .isInstanceOf(DbJobsException.class)
@@ -124,7 +124,7 @@ class StreamTlsTest extends StreamFixture {
     StreamListener listener = listener(fast());
     String secret = StreamSecret.mint();
     RecordingSink sink = new RecordingSink();
-    listener.expect("tls", secret, sink);
+    listener.expect("tls", secret, PeerIdentity.ANY, sink);
 
     assertThatThrownBy(() -> send(listener, "tls", secret, certs.senderTls()))
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.STREAM_AUTH_FAILED))
@@ -189,8 +189,13 @@ class StreamTlsTest extends StreamFixture {
   }
 
   private SendResult send(StreamListener l, String id, String secret, StreamTls tls) {
+    return send(l, id, secret, tls, PeerIdentity.ANY);
+  }
+
+  private SendResult send(
+      StreamListener l, String id, String secret, StreamTls tls, PeerIdentity listenerIdentity) {
     return sender.send(
-        target(l, id, secret),
+        target(l, id, secret, listenerIdentity),
         GeneratedInput.random(1000, 1),
         SourceCompletion.none(),
         fast().withTls(tls),
