@@ -5,6 +5,7 @@ import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.stream.ExpectedStream;
+import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamListener;
@@ -64,7 +65,9 @@ final class TestReceiver implements AutoCloseable {
   Incoming expect(SinkFactory sinks) {
     String id = "test-" + UUID.randomUUID();
     String secret = StreamSecret.mint();
-    return new Incoming(id, secret, listener.expect(id, secret, sinks));
+    // the test's agents send from loopback: with TLS their certificate names 127.0.0.1
+    return new Incoming(
+        id, secret, listener.expect(id, secret, PeerIdentity.of("127.0.0.1"), sinks));
   }
 
   /** A job row that sends {@code in} here, with the row's secret. */
@@ -76,7 +79,8 @@ final class TestReceiver implements AutoCloseable {
   static NewJob job(Task task, Incoming in, String secret, int port, Map<String, String> params) {
     Map<String, String> p = new HashMap<>(params);
     p.put(TaskStreamParams.STREAM_ID, in.streamId());
-    return new NewJob(task, p, UUID.randomUUID().toString(), "127.0.0.1", port, "", secret, "test");
+    return new NewJob(
+        task, p, UUID.randomUUID().toString(), "127.0.0.1", port, "127.0.0.1", secret, "test");
   }
 
   @Override

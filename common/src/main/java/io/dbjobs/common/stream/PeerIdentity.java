@@ -60,6 +60,22 @@ public final class PeerIdentity {
    * @throws DbJobsException BAD_PARAMETER for no names, or a name that is neither a DNS name nor an
    *     IP address (wildcards included)
    */
+  /**
+   * The identity a sealed job names in its {@code peer_name} column: comma-separated names (a node
+   * and its host, or the manager's receiver name); null when the job named none (then a TLS stream
+   * is refused, and a plain one is authenticated by its secret alone).
+   */
+  public static PeerIdentity fromSealedNames(String commaSeparated) {
+    if (commaSeparated == null || commaSeparated.isBlank()) {
+      return null;
+    }
+    return of(
+        java.util.Arrays.stream(commaSeparated.split(","))
+            .map(String::strip)
+            .filter(n -> !n.isEmpty())
+            .toList());
+  }
+
   public static PeerIdentity of(String... names) {
     return of(names == null ? List.of() : Arrays.asList(names));
   }

@@ -2,6 +2,7 @@ package io.dbjobs.manager.receive;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.stream.ExpectedStream;
+import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.ProgressListener;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamListener;
@@ -86,11 +87,19 @@ public final class Receiver implements AutoCloseable {
    *
    * @param sinks opened only after the sender proved it knows the secret
    * @param progress bytes received so far, at most every 250 ms
+   * @param sender the node whose agent sends it: with TLS, its certificate must name the node or
+   *     its host
    */
   public Expectation expect(
       String streamId, SinkFactory sinks, ProgressListener progress, NodeConfig sender) {
     String secret = StreamSecret.mint();
-    ExpectedStream s = listener.expect(streamId, secret, sinks, progress);
+    ExpectedStream s =
+        listener.expect(
+            streamId,
+            secret,
+            PeerIdentity.of(sender.name(), sender.database().host()),
+            sinks,
+            progress);
     return new Expectation(streamId, secret, s);
   }
 

@@ -10,6 +10,7 @@ import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.jobs.JobQuery;
 import io.dbjobs.common.jobs.ManagerJobs;
+import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.StreamSecret;
 import io.dbjobs.common.stream.StreamTarget;
 import io.dbjobs.common.time.Durations;
@@ -176,7 +177,11 @@ public final class Reseed {
     listener.progress(new JobView(joiner.name(), listening));
     StreamTarget target =
         new StreamTarget(
-            joinerConfig.database().host(), joinerConfig.streamPort(), streamId, secret);
+            joinerConfig.database().host(),
+            joinerConfig.streamPort(),
+            streamId,
+            secret,
+            PeerIdentity.of(joinerConfig.name(), joinerConfig.database().host()));
     AtomicReference<Throwable> sendFailure = new AtomicReference<>();
     Thread sender =
         new Thread(

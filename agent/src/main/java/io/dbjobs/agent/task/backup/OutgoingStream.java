@@ -6,6 +6,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.stream.Compression;
+import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.SendResult;
 import io.dbjobs.common.stream.SourceCompletion;
 import io.dbjobs.common.stream.StreamOptions;
@@ -53,7 +54,12 @@ public final class OutgoingStream {
     }
     String secret = ctx.streamSecret();
     StreamTarget target =
-        new StreamTarget(job.server(), job.port(), ctx.param(TaskStreamParams.STREAM_ID), secret);
+        new StreamTarget(
+            job.server(),
+            job.port(),
+            ctx.param(TaskStreamParams.STREAM_ID),
+            secret,
+            PeerIdentity.fromSealedNames(ctx.peerName()));
     Compression wire = Compression.parse(ctx.param(TaskStreamParams.COMPRESSION));
     return new OutgoingStream(ctx, target, ctx.config().stream().senderOptions(wire));
   }

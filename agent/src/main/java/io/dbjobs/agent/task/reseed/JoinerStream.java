@@ -5,6 +5,7 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.stream.ExpectedStream;
+import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamListener;
@@ -36,6 +37,7 @@ final class JoinerStream {
           listener.expect(
               streamId,
               secret,
+              PeerIdentity.fromSealedNames(ctx.peerName()),
               hello -> {
                 ctx.jobs().markRunning(id, ctx.owner(), "receiving");
                 LOG.info("job {}: stream {} connected ({})", id, streamId, hello);
