@@ -126,6 +126,7 @@ public final class Agent implements AutoCloseable {
               config.http().bind(),
               config.http().port(),
               config.http().token(),
+              config.http().limits(),
               a.new HttpBackend());
     }
     return a;

@@ -8,6 +8,7 @@ import io.dbjobs.common.config.ConfigProblems;
 import io.dbjobs.common.config.ConfigTree;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.config.Secret;
+import io.dbjobs.common.http.HttpLimits;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.StreamOptions;
 import io.dbjobs.common.stream.StreamTls;
@@ -179,8 +180,20 @@ public record AgentConfig(
    * ({@code start}).
    *
    * @param port 0 disables it
+   * @param limits {@code http.headerTimeout}, {@code http.bodyTimeout}, {@code http.maxHeaderSize},
+   *     {@code http.maxBody}, {@code http.maxConnections}, {@code http.maxUnauthenticated}, {@code
+   *     http.maxUnauthenticatedPerAddress}, {@code http.threads}, {@code http.queue}: see {@link
+   *     HttpLimits} for each; defaults {@link #DEFAULT_LIMITS}
    */
-  public record Http(String bind, int port, Secret token) {}
+  public record Http(String bind, int port, Secret token, HttpLimits limits) {
+    /** The endpoint's limits when agent.yml sets none: a 64 KiB body, 2 threads, 8 waiting. */
+    public static final HttpLimits DEFAULT_LIMITS = HttpLimits.defaults(64 * 1024, 2, 8);
+
+    /** The endpoint's settings with the default limits. */
+    public Http(String bind, int port, Secret token) {
+      this(bind, port, token, DEFAULT_LIMITS);
+    }
+  }
 
   /**
    * Reads and validates {@code file}; environment variables resolve {@code {env: NAME}} secrets.
@@ -260,7 +273,12 @@ public record AgentConfig(
     ConfigTree h = root.child("http");
     int httpPort = h.integer("port", 4445, 0, 65535);
     Secret token = h.secret("token", httpPort != 0);
-    Http http = new Http(h.string("bind", "127.0.0.1"), httpPort, token);
+    Http http =
+        new Http(
+            h.string("bind", "127.0.0.1"),
+            httpPort,
+            token,
+            HttpLimits.read(h, Http.DEFAULT_LIMITS));
 
     ConfigTree rs = root.child("reseed");
     Reseed reseed =
@@ -430,7 +448,13 @@ public record AgentConfig(
         "http="
             + (http.port() == 0
                 ? "off"
-                : http.bind() + ":" + http.port() + " token=" + http.token()));
+                : http.bind()
+                    + ":"
+                    + http.port()
+                    + " token="
+                    + http.token()
+                    + " "
+                    + http.limits().describe()));
     return out;
   }
 }

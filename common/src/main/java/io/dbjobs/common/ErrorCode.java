@@ -24,6 +24,10 @@ public enum ErrorCode {
   DATABASE_ERROR(4),
   PERMISSION_DENIED(4),
   SCHEMA_CONFLICT(7),
+  /**
+   * An HTTP server (the daemon's API, an agent's endpoint) has every thread and queue slot busy.
+   */
+  SERVER_BUSY(4),
 
   // running jobs
   TOOL_NOT_FOUND(1),

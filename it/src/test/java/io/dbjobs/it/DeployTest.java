@@ -139,6 +139,7 @@ class DeployTest {
     assertThat(ex.database().user()).isEqualTo(dflt.database().user());
     assertThat(ex.http().bind()).isEqualTo(dflt.http().bind());
     assertThat(ex.http().port()).isEqualTo(dflt.http().port());
+    assertThat(ex.http().limits()).isEqualTo(dflt.http().limits());
     assertThat(ex.reseed().keepOldDatadir()).isEqualTo(dflt.reseed().keepOldDatadir());
     assertThat(ex.reseed().replicationUser()).isEqualTo(dflt.reseed().replicationUser());
     assertThat(ex.reseed().catchUpTimeout()).isEqualTo(dflt.reseed().catchUpTimeout());
@@ -167,6 +168,7 @@ class DeployTest {
     assertThat(ex.api().url()).isEqualTo(dflt.api().url());
     assertThat(ex.api().bind()).isEqualTo(dflt.api().bind());
     assertThat(ex.api().port()).isEqualTo(dflt.api().port());
+    assertThat(ex.api().limits()).isEqualTo(dflt.api().limits());
     assertThat(ex.watchdog()).isEqualTo(dflt.watchdog());
     assertThat(ex.retention()).isEqualTo(dflt.retention());
     assertThat(ex.receiver().port())

@@ -65,6 +65,16 @@ public final class AgentApi {
       int keptOutcomes,
       java.util.List<String> jobKeys) {}
 
-  /** An error document. */
-  public record Error(String error) {}
+  /**
+   * An error document ({@link io.dbjobs.common.http.HttpErrors}).
+   *
+   * @param error what went wrong
+   * @param code an {@link io.dbjobs.common.ErrorCode} name, or {@code UNAUTHORIZED}; null from
+   *     agents older than this field
+   */
+  public record Error(String error, String code) {
+    public Error(String error) {
+      this(error, null);
+    }
+  }
 }

@@ -3,6 +3,7 @@ package io.dbjobs.manager.config;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.config.ConfigTree;
 import io.dbjobs.common.config.Secret;
+import io.dbjobs.common.http.HttpLimits;
 import io.dbjobs.common.job.ParamSpec;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
@@ -55,7 +56,8 @@ final class ServeSettings {
     String bind = a.string("bind", d.bind());
     int port = a.integer("port", d.port(), 1, 65535);
     Secret token = a.secret("token", false);
-    return new ApiConfig(url, bind, port, token);
+    HttpLimits limits = HttpLimits.read(a, d.limits());
+    return new ApiConfig(url, bind, port, token, limits);
   }
 
   static WatchdogConfig watchdog(ConfigTree w) {
@@ -269,7 +271,9 @@ final class ServeSettings {
             + " port="
             + a.port()
             + " token="
-            + (a.token() == null ? "(none)" : a.token()));
+            + (a.token() == null ? "(none)" : a.token())
+            + " "
+            + a.limits().describe());
     out.add("watchdog.interval=" + Durations.human(c.watchdog().interval()));
     SchedulerConfig s = c.scheduler();
     out.add(

@@ -107,6 +107,7 @@ public final class ManagerDaemon implements AutoCloseable {
             config.api().bind(),
             config.api().port(),
             config.api().token(),
+            config.api().limits(),
             this::health,
             metrics::scrape,
             endpoints);

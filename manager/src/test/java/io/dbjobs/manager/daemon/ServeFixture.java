@@ -70,12 +70,27 @@ public final class ServeFixture implements AutoCloseable {
 
   /** As {@link #writeConfig(String, String, String)}, the API on {@code port}. */
   public Path writeConfig(String file, int port, String clusterExtra, String extra) {
+    return writeConfig(file, port, "", clusterExtra, extra);
+  }
+
+  /**
+   * As {@link #writeConfig(String, String, String)}, with {@code apiKeys} (e.g. {@code
+   * "headerTimeout: 4s\n"}) added under {@code api:}.
+   */
+  public Path writeConfigWithApiKeys(
+      String file, String apiKeys, String clusterExtra, String extra) {
+    return writeConfig(file, apiPort, apiKeys, clusterExtra, extra);
+  }
+
+  private Path writeConfig(
+      String file, int port, String apiKeys, String clusterExtra, String extra) {
     StringBuilder sb = new StringBuilder();
     sb.append("catalog:\n  dir: ").append(dir.resolve("catalog")).append('\n');
     sb.append("connectTimeout: 1s\n");
     sb.append("api:\n  url: http://127.0.0.1:").append(port).append('\n');
     sb.append("  port: ").append(port).append('\n');
     sb.append("  token: {file: ").append(tokenFile).append("}\n");
+    sb.append(apiKeys.indent(2));
     sb.append("watchdog:\n  interval: 500ms\n");
     sb.append("clusters:\n  - name: ").append(name).append('\n');
     sb.append("    credentials:\n      user: ").append(DbUsers.MANAGER).append('\n');

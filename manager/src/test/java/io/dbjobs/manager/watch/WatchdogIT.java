@@ -2,13 +2,16 @@ package io.dbjobs.manager.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dbjobs.common.auth.JobSealer;
 import io.dbjobs.common.auth.KeyRing;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.DataSources;
+import io.dbjobs.common.http.GuardedHttpServer;
+import io.dbjobs.common.http.HttpLimits;
+import io.dbjobs.common.http.HttpReply;
+import io.dbjobs.common.http.HttpRouter;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
@@ -26,8 +29,6 @@ import io.dbjobs.testkit.FreePorts;
 import io.dbjobs.testkit.LogCapture;
 import io.dbjobs.testkit.TestKeys;
 import io.dbjobs.testkit.Waits;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -52,7 +53,7 @@ class WatchdogIT {
   private static ManagerJobsTable jobs;
   private static AgentJobsTable agentSide;
   private static ManagerDaemon daemon;
-  private static HttpServer fakeAgent;
+  private static GuardedHttpServer fakeAgent;
 
   @BeforeAll
   static void start() throws Exception {
@@ -60,19 +61,26 @@ class WatchdogIT {
     fx = new ServeFixture("wd", 1, dir);
     DbServer n = fx.node(1);
     // an agent endpoint that answers /health like a real one
-    fakeAgent = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-    fakeAgent.createContext(
-        "/health",
-        x -> {
-          byte[] b =
-              ("{\"node\":\"wd1\",\"owner\":\"wd1@test\",\"version\":\"t\",\"databaseUp\":true,"
-                      + "\"runningJobs\":0,\"keptOutcomes\":0}")
-                  .getBytes(StandardCharsets.UTF_8);
-          x.sendResponseHeaders(200, b.length);
-          x.getResponseBody().write(b);
-          x.close();
-        });
-    fakeAgent.start();
+    fakeAgent =
+        GuardedHttpServer.start(
+            new GuardedHttpServer.Settings(
+                "fake agent",
+                "127.0.0.1",
+                0,
+                new Secret("agent-token", "test"),
+                "the test's agent token",
+                "-",
+                HttpLimits.defaults(65536, 1, 1)),
+            new HttpRouter()
+                .open(
+                    "GET",
+                    "/health",
+                    c ->
+                        HttpReply.text(
+                            200,
+                            HttpReply.JSON,
+                            "{\"node\":\"wd1\",\"owner\":\"wd1@test\",\"version\":\"t\","
+                                + "\"databaseUp\":true,\"runningJobs\":0,\"keptOutcomes\":0}")));
     Path token = ConfigFiles.secret(dir, "agent.token", "agent-token");
     int nowhere = FreePorts.next();
     String yaml =
@@ -102,7 +110,7 @@ class WatchdogIT {
             + "      - {name: wd1, host: 127.0.0.1, port: "
             + n.port()
             + ", agentPort: "
-            + fakeAgent.getAddress().getPort()
+            + fakeAgent.port()
             + "}\n"
             + "      - {name: ghost, host: 127.0.0.1, port: "
             + nowhere
@@ -147,7 +155,7 @@ class WatchdogIT {
       fx.close();
     }
     if (fakeAgent != null) {
-      fakeAgent.stop(0);
+      fakeAgent.close();
     }
     if (logs != null) {
       logs.close();
