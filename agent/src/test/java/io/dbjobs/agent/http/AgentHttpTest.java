@@ -37,7 +37,8 @@ class AgentHttpTest {
       new AgentHttp.Backend() {
         @Override
         public AgentApi.Health health() {
-          return new AgentApi.Health("db1", "owner", "dev", false, 0, 0);
+          return new AgentApi.Health(
+              "db1", "owner", "dev", false, 0, 0, java.util.List.of("0123456789abcdef"));
         }
 
         @Override
