@@ -135,6 +135,7 @@ EOF
       INSERT INTO orders (customer, total, at) SELECT CONCAT('customer ', seq), seq % 1000, NOW(6) FROM seq_1_to_200000;"
   fi
   configs
+  keys
   agents_up
   status
 }
@@ -145,6 +146,8 @@ configs() {
     echo "# written by deploy/sandbox/sandbox.sh"
     echo "catalog:"
     echo "  dir: $run/catalog"
+    echo "security:"
+    echo "  keysDir: $run/keys"
     echo "receiver:"
     echo "  bind: 127.0.0.1"
     echo "  port: 0"
@@ -184,7 +187,17 @@ service:
   timeout: 2m
 reseed:
   replicationPassword: {file: $run/repl.password}
+security:
+  keyFile: $run/$n/agent.keys
 EOF
+  done < "$run/ports"
+}
+
+# one job key per node (docs/security.md): made on the manager's side, copied to the node's agent
+keys() {
+  dbjobs keys init --all >/dev/null
+  while read -r n port http stream; do
+    [ -f "$run/$n/agent.keys" ] || install -m 600 "$run/keys/$n.keys" "$run/$n/agent.keys"
   done < "$run/ports"
 }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.auth.JobSealer;
+import io.dbjobs.common.auth.KeyRing;
+import io.dbjobs.common.auth.SealedFields;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
@@ -11,9 +14,11 @@ import io.dbjobs.common.job.Task;
 import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.testkit.DbServer;
 import io.dbjobs.testkit.MariaDbCluster;
+import io.dbjobs.testkit.TestKeys;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -228,7 +233,47 @@ class AgentJobsIT {
     }
   }
 
+  /**
+   * A row written straight into the table, sealed as the manager would seal it (a newer manager's
+   * task, a row the manager's own validation would not have let through).
+   */
   private static long insertRaw(AgentFixture f, String task, String params) throws Exception {
+    long id = insertUnsealed(f, task, params);
+    JobSealer sealer =
+        new JobSealer(
+            KeyRing.load(TestKeys.managerFile(f.server.name()), f.server.name()),
+            Duration.ofHours(1),
+            Clock.systemUTC());
+    String key;
+    try (Connection c = f.server.connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT idempotency_key FROM replication_manager_schema.jobs WHERE id=?")) {
+      ps.setLong(1, id);
+      var rs = ps.executeQuery();
+      rs.next();
+      key = rs.getString(1);
+    }
+    String seal =
+        sealer
+            .seal(
+                new SealedFields(
+                    f.server.name(), id, key, task, params, "", 0, "", "", sealer.expiry()))
+            .format();
+    try (Connection c = f.server.connect()) {
+      c.createStatement().execute("SET SESSION sql_log_bin=0");
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE replication_manager_schema.jobs SET seal=? WHERE id=?")) {
+        ps.setString(1, seal);
+        ps.setLong(2, id);
+        ps.executeUpdate();
+      }
+    }
+    return id;
+  }
+
+  /** A row written straight into the table by someone who is not the manager. */
+  private static long insertUnsealed(AgentFixture f, String task, String params) throws Exception {
     try (Connection c = f.server.connect()) {
       c.createStatement().execute("SET SESSION sql_log_bin=0");
       try (PreparedStatement ps =
@@ -244,5 +289,18 @@ class AgentJobsIT {
         return keys.getLong(1);
       }
     }
+  }
+
+  @Test
+  void refusesARowTheManagerDidNotSealAndDoesNothingElse() throws Exception {
+    agent = primary.startAgent("");
+    long id = insertUnsealed(primary, "optimize", "{}");
+    Job refused = primary.await(id, JobState.FAILED, WAIT);
+    assertThat(refused.errorCode()).isEqualTo("UNAUTHENTICATED_JOB");
+    assertThat(refused.result())
+        .contains("refused")
+        .contains("no seal")
+        .contains("Nothing was done");
+    assertThat(refused.phase()).isEqualTo("refused");
   }
 }

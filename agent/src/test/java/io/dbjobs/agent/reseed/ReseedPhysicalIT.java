@@ -211,7 +211,7 @@ class ReseedPhysicalIT {
     assertThat(
             node2.value(
                 "SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_NAME='jobs'"))
-        .isEqualTo("dbjobs schema v1");
+        .isEqualTo("dbjobs schema v" + io.dbjobs.common.jobs.JobsSchema.VERSION);
     assertNoStagingLeft();
   }
 
