@@ -62,7 +62,7 @@ class CliIT {
                   .node(i)
                   .value(
                       "SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_NAME='jobs'"))
-          .isEqualTo("dbjobs schema v1");
+          .isEqualTo("dbjobs schema v" + io.dbjobs.common.jobs.JobsSchema.VERSION);
     }
   }
 
