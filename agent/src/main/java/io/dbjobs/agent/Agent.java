@@ -16,6 +16,7 @@ import io.dbjobs.agent.task.StopHandler;
 import io.dbjobs.agent.task.TaskHandler;
 import io.dbjobs.agent.task.backup.BackupLogicalHandler;
 import io.dbjobs.agent.task.backup.BackupPhysicalHandler;
+import io.dbjobs.agent.task.backup.DatadirSize;
 import io.dbjobs.agent.task.logs.LogCollectHandler;
 import io.dbjobs.agent.task.reseed.FlashbackHandler;
 import io.dbjobs.agent.task.reseed.ReseedLogicalHandler;
@@ -211,6 +212,11 @@ public final class Agent implements AutoCloseable {
                 + " 'start' while the database is down");
       }
       return loop.runWithoutRow(job, body.seal());
+    }
+
+    @Override
+    public AgentApi.Facts facts() {
+      return DatadirSize.facts(pool);
     }
 
     @Override

@@ -238,38 +238,44 @@ class AgentJobsIT {
    * task, a row the manager's own validation would not have let through).
    */
   private static long insertRaw(AgentFixture f, String task, String params) throws Exception {
-    long id = insertUnsealed(f, task, params);
     JobSealer sealer =
         new JobSealer(
             KeyRing.load(TestKeys.managerFile(f.server.name()), f.server.name()),
             Duration.ofHours(1),
             Clock.systemUTC());
-    String key;
-    try (Connection c = f.server.connect();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT idempotency_key FROM replication_manager_schema.jobs WHERE id=?")) {
-      ps.setLong(1, id);
-      var rs = ps.executeQuery();
-      rs.next();
-      key = rs.getString(1);
-    }
-    String seal =
-        sealer
-            .seal(
-                new SealedFields(
-                    f.server.name(), id, key, task, params, "", 0, "", "", sealer.expiry()))
-            .format();
+    String key = UUID.randomUUID().toString();
+    // in one transaction, as the manager does: no agent sees the row before its seal
     try (Connection c = f.server.connect()) {
       c.createStatement().execute("SET SESSION sql_log_bin=0");
+      c.setAutoCommit(false);
+      long id;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO replication_manager_schema.jobs (task, idempotency_key, params) VALUES (?,?,?)",
+              java.sql.Statement.RETURN_GENERATED_KEYS)) {
+        ps.setString(1, task);
+        ps.setString(2, key);
+        ps.setString(3, params);
+        ps.executeUpdate();
+        var keys = ps.getGeneratedKeys();
+        keys.next();
+        id = keys.getLong(1);
+      }
+      String seal =
+          sealer
+              .seal(
+                  new SealedFields(
+                      f.server.name(), id, key, task, params, "", 0, "", "", sealer.expiry()))
+              .format();
       try (PreparedStatement ps =
           c.prepareStatement("UPDATE replication_manager_schema.jobs SET seal=? WHERE id=?")) {
         ps.setString(1, seal);
         ps.setLong(2, id);
         ps.executeUpdate();
       }
+      c.commit();
+      return id;
     }
-    return id;
   }
 
   /** A row written straight into the table by someone who is not the manager. */

@@ -34,6 +34,9 @@ public final class AgentHttp implements AutoCloseable {
     AgentApi.JobStatus submit(AgentApi.SubmitBody body);
 
     Optional<AgentApi.JobStatus> byKey(String key);
+
+    /** Measures the node (reads its datadir): runs on a worker. */
+    AgentApi.Facts facts();
   }
 
   private final GuardedHttpServer server;
@@ -68,6 +71,7 @@ public final class AgentHttp implements AutoCloseable {
                 call ->
                     HttpReply.text(
                         200, "text/plain; version=0.0.4; charset=utf-8", backend.metrics()))
+            .get(AgentApi.FACTS, call -> HttpReply.json(200, backend.facts(), JSON))
             .get(
                 AgentApi.JOBS_BY_KEY + "{key}",
                 call -> {

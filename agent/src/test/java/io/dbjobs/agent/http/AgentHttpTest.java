@@ -47,6 +47,11 @@ class AgentHttpTest {
         }
 
         @Override
+        public AgentApi.Facts facts() {
+          return new AgentApi.Facts(123_456, "/var/lib/mysql/");
+        }
+
+        @Override
         public AgentApi.JobStatus submit(AgentApi.SubmitBody body) {
           if (submitFails.get() != null) {
             throw submitFails.get();

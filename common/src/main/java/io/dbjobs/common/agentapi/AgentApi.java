@@ -24,7 +24,22 @@ public final class AgentApi {
   /** {@code GET /v1/jobs/by-key/<key>}: a job submitted through the agent, by idempotency key. */
   public static final String JOBS_BY_KEY = "/v1/jobs/by-key/";
 
+  /**
+   * {@code GET}: facts the manager needs before it plans work on this node, measured on the node
+   * ({@link Facts}).
+   */
+  public static final String FACTS = "/v1/facts";
+
   private AgentApi() {}
+
+  /**
+   * What the node measured.
+   *
+   * @param datadirBytes the bytes a physical backup of this node streams (its datadir's files but
+   *     binary, relay and redo logs), or -1 when the datadir cannot be read
+   * @param datadir the datadir measured
+   */
+  public record Facts(long datadirBytes, String datadir) {}
 
   /**
    * A job submitted through the agent.

@@ -222,7 +222,8 @@ public final class StreamListener implements AutoCloseable {
    * secretHex} and, with TLS, whose certificate names {@code sender}.
    *
    * @param sender who must send it (the node or manager the job names), or {@link PeerIdentity#ANY}
-   *     to accept any certificate of the CA; not checked without TLS
+   *     to accept any certificate of the CA; not checked without TLS; null only without TLS (with
+   *     TLS a missing identity is refused)
    * @param sinks opened only after the sender authenticated
    * @param progress bytes written to the sink so far, at most every 250 ms
    * @throws DbJobsException BAD_PARAMETER for an invalid id or secret, a missing sender identity,
@@ -235,14 +236,6 @@ public final class StreamListener implements AutoCloseable {
       PeerIdentity sender,
       SinkFactory sinks,
       ProgressListener progress) {
-    if (sender == null) {
-      throw new DbJobsException(
-          ErrorCode.BAD_PARAMETER,
-          "stream "
-              + WireCodec.printable(String.valueOf(streamId))
-              + " names no sender identity (use PeerIdentity.ANY to accept any certificate of the"
-              + " CA)");
-    }
     return register(streamId, secretHex, sender, sinks, progress);
   }
 

@@ -61,6 +61,16 @@ public final class AgentClient {
     return Optional.of(read(r.body(), AgentApi.JobStatus.class));
   }
 
+  /** What the node's agent measured ({@code GET /v1/facts}). */
+  public AgentApi.Facts facts(NodeConfig node, Secret token) {
+    HttpResponse<String> r =
+        send(node, token, HttpRequest.newBuilder(uri(node, AgentApi.FACTS)).GET());
+    if (r.statusCode() != 200) {
+      throw refused(node, r);
+    }
+    return read(r.body(), AgentApi.Facts.class);
+  }
+
   public AgentApi.Health health(NodeConfig node) {
     HttpResponse<String> r =
         send(node, null, HttpRequest.newBuilder(uri(node, AgentApi.HEALTH)).GET());

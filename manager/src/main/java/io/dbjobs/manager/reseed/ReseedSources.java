@@ -2,6 +2,8 @@ package io.dbjobs.manager.reseed;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.agentapi.AgentApi;
+import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.stream.StreamOptions;
 import io.dbjobs.common.tool.ToolRunner;
@@ -9,6 +11,7 @@ import io.dbjobs.manager.catalog.BackupCatalog;
 import io.dbjobs.manager.catalog.BackupEntry;
 import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
+import io.dbjobs.manager.fleet.AgentClient;
 import io.dbjobs.manager.fleet.NodeConnections;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +28,9 @@ import java.util.List;
  * named one), a donor, or a dump of the primary; and refuses one that cannot work.
  */
 public final class ReseedSources implements Reseed.Sources {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ReseedSources.class);
+
   private final ManagerConfig config;
   private final NodeConnections connections;
   private final BackupCatalog catalog;
@@ -32,6 +38,7 @@ public final class ReseedSources implements Reseed.Sources {
   private final ToolRunner tools;
   private final StreamOptions options;
   private final String wireCompression;
+  private final AgentClient agents;
 
   public ReseedSources(
       ManagerConfig config,
@@ -48,6 +55,7 @@ public final class ReseedSources implements Reseed.Sources {
     this.tools = tools;
     this.options = options;
     this.wireCompression = wireCompression;
+    this.agents = new AgentClient(config.connectTimeout());
   }
 
   @Override
@@ -244,12 +252,37 @@ public final class ReseedSources implements Reseed.Sources {
                         + " or use --method logicalmaster"));
   }
 
+  /**
+   * What a physical copy of {@code node} will stream, for the joiner's disk check: measured on the
+   * donor's datadir by its agent ({@code GET /v1/facts}, needs the cluster's agentToken). Without
+   * an agent endpoint, the tables' data and index lengths stand in, which leave out the system
+   * tablespace, free space and the redo log: the joiner's check is then a lower bound, said so.
+   */
   private Long dataBytes(NodeConfig node) {
+    Secret token = config.cluster(node.cluster()).agentToken();
+    if (token != null) {
+      try {
+        AgentApi.Facts f = agents.facts(node, token);
+        if (f.datadirBytes() >= 0) {
+          return f.datadirBytes();
+        }
+        LOG.warn(
+            "the agent of {} could not read its datadir {}; sizing the copy from the tables",
+            node.name(),
+            f.datadir());
+      } catch (DbJobsException e) {
+        LOG.warn(
+            "the agent of {} did not say its datadir size ({}); sizing the copy from the tables",
+            node.name(),
+            e.getMessage());
+      }
+    }
     try (Connection c = connections.pool(node).getConnection();
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT SUM(COALESCE(DATA_LENGTH,0)+COALESCE(INDEX_LENGTH,0)) FROM information_schema.TABLES")) {
+                "SELECT SUM(COALESCE(DATA_LENGTH,0)+COALESCE(INDEX_LENGTH,0)+COALESCE(DATA_FREE,0))"
+                    + " FROM information_schema.TABLES")) {
       rs.next();
       long v = rs.getLong(1);
       return rs.wasNull() ? null : v;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * not, the tables' data and index length stand in (an underestimate: free space, the system
  * tablespace and the redo log are not in it).
  */
-final class DatadirSize {
+public final class DatadirSize {
   private static final Logger LOG = LoggerFactory.getLogger(DatadirSize.class);
 
   private DatadirSize() {}
@@ -60,6 +60,35 @@ final class DatadirSize {
     } catch (SQLException e) {
       LOG.warn("no size estimate for the backup's progress: {}", SqlErrors.message(e));
       return null;
+    }
+  }
+
+  /**
+   * What a physical backup of this node would stream, measured on its datadir, for the manager's
+   * disk preflight of a reseed from this node ({@code GET /v1/facts}); -1 bytes when the datadir
+   * cannot be read.
+   */
+  public static io.dbjobs.common.agentapi.AgentApi.Facts facts(DataSource db) {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      List<String> skipPrefixes = new ArrayList<>();
+      String datadir;
+      try (ResultSet rs =
+          s.executeQuery("SELECT @@datadir, @@log_bin_basename, @@relay_log_basename")) {
+        rs.next();
+        datadir = rs.getString(1);
+        for (int i = 2; i <= 3; i++) {
+          if (rs.getString(i) != null && !rs.getString(i).isBlank()) {
+            skipPrefixes.add(rs.getString(i));
+          }
+        }
+      }
+      Long walked = datadir == null ? null : of(Path.of(datadir), skipPrefixes);
+      return new io.dbjobs.common.agentapi.AgentApi.Facts(
+          walked == null ? -1 : walked + redoSinceCheckpoint(s), datadir);
+    } catch (SQLException e) {
+      throw new io.dbjobs.common.DbJobsException(
+          SqlErrors.classify(e), "cannot measure this node's datadir: " + SqlErrors.message(e), e);
     }
   }
 
