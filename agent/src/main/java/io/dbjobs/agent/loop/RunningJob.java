@@ -8,6 +8,8 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.Progress;
 import io.dbjobs.common.job.Task;
+import io.dbjobs.common.job.params.ParamsCodec;
+import io.dbjobs.common.job.params.TaskParams;
 import io.dbjobs.common.jobs.AgentJobs;
 import io.dbjobs.common.tool.RunningTool;
 import io.dbjobs.common.tool.ToolCommand;
@@ -165,6 +167,20 @@ final class RunningJob implements JobContext {
   @Override
   public Map<String, String> params() {
     return params;
+  }
+
+  @Override
+  public <T extends TaskParams> T params(Class<T> type) {
+    if (type != task.paramsType()) {
+      throw new IllegalArgumentException(
+          "task "
+              + task
+              + " has "
+              + task.paramsType().getSimpleName()
+              + ", not "
+              + type.getSimpleName());
+    }
+    return ParamsCodec.read(type, params);
   }
 
   @Override

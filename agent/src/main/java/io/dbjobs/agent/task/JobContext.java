@@ -2,6 +2,7 @@ package io.dbjobs.agent.task;
 
 import io.dbjobs.agent.AgentConfig;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.params.TaskParams;
 import io.dbjobs.common.jobs.AgentJobs;
 import io.dbjobs.common.tool.RunningTool;
 import io.dbjobs.common.tool.ToolCommand;
@@ -14,8 +15,15 @@ import javax.sql.DataSource;
 public interface JobContext {
   Job job();
 
-  /** Parameters checked against the task's specs, defaults filled in. */
+  /** Parameters checked against the task's specs, defaults filled in, as text. */
   Map<String, String> params();
+
+  /**
+   * The parameters as the task's typed record ({@link io.dbjobs.common.job.Task#paramsType()}).
+   *
+   * @throws IllegalArgumentException when {@code type} is not this task's record
+   */
+  <T extends TaskParams> T params(Class<T> type);
 
   AgentConfig config();
 

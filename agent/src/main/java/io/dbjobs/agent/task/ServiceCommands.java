@@ -2,6 +2,7 @@ package io.dbjobs.agent.task;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.job.params.ServiceParams;
 import io.dbjobs.common.time.Durations;
 import io.dbjobs.common.tool.RunningTool;
 import io.dbjobs.common.tool.ToolCommand;
@@ -23,8 +24,8 @@ public final class ServiceCommands {
 
   /** The wait for this job: its {@code timeout} parameter, or the agent's service.timeout. */
   public static Duration timeout(JobContext ctx) {
-    String t = ctx.param("timeout");
-    return t != null ? Durations.parse(t) : ctx.config().service().timeout();
+    Duration t = ctx.params(ServiceParams.class).timeout();
+    return t != null ? t : ctx.config().service().timeout();
   }
 
   /** Runs a service command to its end; fails with its exit code and output unless it exits 0. */

@@ -1,10 +1,17 @@
 package io.dbjobs.common.job;
 
-import static io.dbjobs.common.job.ParamSpec.Type.DURATION;
-import static io.dbjobs.common.job.ParamSpec.Type.TABLES;
-
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.job.params.BackupLogicalParams;
+import io.dbjobs.common.job.params.BackupPhysicalParams;
+import io.dbjobs.common.job.params.FlashbackParams;
+import io.dbjobs.common.job.params.LogParams;
+import io.dbjobs.common.job.params.NoParams;
+import io.dbjobs.common.job.params.OptimizeParams;
+import io.dbjobs.common.job.params.ParamsCodec;
+import io.dbjobs.common.job.params.ReseedParams;
+import io.dbjobs.common.job.params.ServiceParams;
+import io.dbjobs.common.job.params.TaskParams;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,13 +38,6 @@ public enum Task {
   RESTART("restart", true, "restart the database service and wait until it answers"),
   ROTATE_KEY(
       "rotate-key", false, "replace this node's job key with the one its sealed row carries");
-
-  private static final ParamSpec SERVICE_TIMEOUT =
-      ParamSpec.optional(
-          "timeout",
-          DURATION,
-          null,
-          "how long to wait for the server (absent: the agent's service.timeout)");
 
   private final String wireName;
   private final boolean destructive;
@@ -95,19 +95,41 @@ public enum Task {
         .collect(Collectors.joining(", "));
   }
 
-  /** The parameters this task accepts. */
-  public List<ParamSpec> params() {
+  /** The record of this task's parameters: its one declaration. */
+  public Class<? extends TaskParams> paramsType() {
     return switch (this) {
-      case OPTIMIZE ->
-          List.of(
-              ParamSpec.optional(
-                  "tables", TABLES, null, "db.table or db.* list (absent: every user table)"),
-              ParamSpec.choice(
-                  "mode", "optimize", List.of("optimize", "analyze"), "what to run on each table"));
-      case STOP, START, RESTART -> List.of(SERVICE_TIMEOUT);
-      case ROTATE_KEY -> List.of();
-      default -> TaskStreamParams.forTask(this);
+      case OPTIMIZE -> OptimizeParams.class;
+      case STOP, START, RESTART -> ServiceParams.class;
+      case BACKUP_PHYSICAL -> BackupPhysicalParams.class;
+      case BACKUP_LOGICAL -> BackupLogicalParams.class;
+      case RESEED_PHYSICAL, RESEED_LOGICAL -> ReseedParams.class;
+      case FLASHBACK -> FlashbackParams.class;
+      case ERRORLOG, SLOWQUERY -> LogParams.class;
+      case ROTATE_KEY -> NoParams.class;
     };
+  }
+
+  /** The parameters this task accepts, from its {@link #paramsType()}. */
+  public List<ParamSpec> params() {
+    return ParamsCodec.specs(paramsType());
+  }
+
+  /**
+   * Validates {@code given} and returns it typed.
+   *
+   * @throws DbJobsException BAD_PARAMETER naming the first unknown, missing or malformed parameter
+   */
+  public <T extends TaskParams> T typed(Class<T> type, Map<String, String> given) {
+    if (type != paramsType()) {
+      throw new IllegalArgumentException(
+          "task "
+              + wireName
+              + " has "
+              + paramsType().getSimpleName()
+              + ", not "
+              + type.getSimpleName());
+    }
+    return ParamsCodec.read(type, validate(given));
   }
 
   /**

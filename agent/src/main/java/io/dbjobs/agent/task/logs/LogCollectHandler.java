@@ -11,7 +11,7 @@ import io.dbjobs.common.backup.StreamMeta;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.LogParams;
 import io.dbjobs.common.stream.SendResult;
 import io.dbjobs.common.units.Sizes;
 import java.io.IOException;
@@ -74,7 +74,7 @@ public final class LogCollectHandler implements TaskHandler {
   @Override
   public JobOutcome run(JobContext ctx) throws IOException {
     OutgoingStream stream = OutgoingStream.forJob(ctx);
-    boolean rotate = Boolean.parseBoolean(ctx.param(TaskStreamParams.ROTATE).strip());
+    boolean rotate = ctx.params(LogParams.class).rotate();
     stream.phase("locating the " + kind.label());
     ServerFacts server = ServerFacts.read(ctx.database());
     ServerLogFile log;

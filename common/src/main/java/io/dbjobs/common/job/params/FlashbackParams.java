@@ -1,0 +1,35 @@
+package io.dbjobs.common.job.params;
+
+import io.dbjobs.common.job.ParamSpec;
+
+/** {@code flashback}: a reseed from the node's own backup, physical or logical. */
+public record FlashbackParams(
+    @Param(
+            name = "stream-id",
+            doc = "the receiver's name for this stream (set by the manager)",
+            required = true)
+        String streamId,
+    @Param(
+            name = "primary",
+            doc = "host:port of the primary to replicate from",
+            required = true,
+            as = ParamSpec.Type.ENDPOINT)
+        String primary,
+    @Param(name = "source", doc = "where the data comes from, for messages") String source,
+    @Param(name = "expected-bytes", doc = "expected data size, for the disk check")
+        Long expectedBytes,
+    @Param(name = "keep-old-datadir", doc = "keep the replaced data (absent: the agent's setting)")
+        Boolean keepOldDatadir,
+    @Param(
+            name = "format",
+            doc = "the backup's kind",
+            dflt = "physical",
+            choices = {"physical", "logical"})
+        String format)
+    implements TaskParams {
+
+  /** The same job's parameters as a reseed of that kind. */
+  public ReseedParams asReseed() {
+    return new ReseedParams(streamId, primary, source, expectedBytes, keepOldDatadir);
+  }
+}

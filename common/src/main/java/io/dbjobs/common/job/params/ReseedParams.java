@@ -1,0 +1,23 @@
+package io.dbjobs.common.job.params;
+
+import io.dbjobs.common.job.ParamSpec;
+
+/** {@code reseed-physical}, {@code reseed-logical}. */
+public record ReseedParams(
+    @Param(
+            name = "stream-id",
+            doc = "the receiver's name for this stream (set by the manager)",
+            required = true)
+        String streamId,
+    @Param(
+            name = "primary",
+            doc = "host:port of the primary to replicate from",
+            required = true,
+            as = ParamSpec.Type.ENDPOINT)
+        String primary,
+    @Param(name = "source", doc = "where the data comes from, for messages") String source,
+    @Param(name = "expected-bytes", doc = "expected data size, for the disk check")
+        Long expectedBytes,
+    @Param(name = "keep-old-datadir", doc = "keep the replaced data (absent: the agent's setting)")
+        Boolean keepOldDatadir)
+    implements TaskParams {}
