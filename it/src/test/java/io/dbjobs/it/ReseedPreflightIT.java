@@ -87,13 +87,24 @@ class ReseedPreflightIT {
   void refusesANodeThatAlreadyRunsADestructiveJob() throws Exception {
     // a reseed that waits for a stream nobody sends holds rp2 until it is cancelled
     fleet.cli("nodes");
-    fleet
-        .node(2)
-        .execute(
-            "SET SESSION sql_log_bin=0",
-            "INSERT INTO replication_manager_schema.jobs (task, idempotency_key, params, stream_secret) VALUES"
-                + " ('reseed-logical', 'blocker', '{\"stream-id\":\"blocker\",\"primary\":\"127.0.0.1:1\"}',"
-                + " REPEAT('ab', 32))");
+    // enqueued and sealed as the manager does, with a stream nobody will send
+    io.dbjobs.manager.config.ManagerConfig config =
+        io.dbjobs.manager.config.ManagerConfig.load(fleet.managerYml, System::getenv);
+    try (io.dbjobs.manager.fleet.NodeConnections nodes =
+        new io.dbjobs.manager.fleet.NodeConnections(config)) {
+      nodes
+          .jobs(config.node("rp2"))
+          .enqueue(
+              new io.dbjobs.common.job.NewJob(
+                  io.dbjobs.common.job.Task.RESEED_LOGICAL,
+                  java.util.Map.of("stream-id", "blocker", "primary", "127.0.0.1:1"),
+                  "blocker",
+                  "",
+                  0,
+                  "127.0.0.1",
+                  io.dbjobs.common.stream.StreamSecret.mint(),
+                  "test"));
+    }
     String id =
         fleet
             .node(2)

@@ -135,6 +135,8 @@ public final class ConfigFiles {
       Path agentTokenFile,
       String extra) {
     StringBuilder sb = new StringBuilder();
+    // top-level, first: extra may go on with keys of the cluster (schedules...)
+    sb.append(keysUnlessSet(extra, nodes));
     sb.append("catalog:\n  dir: ").append(catalogDir).append('\n');
     sb.append("connectTimeout: 2s\n");
     sb.append("clusters:\n");
@@ -158,7 +160,6 @@ public final class ConfigFiles {
       }
     }
     sb.append(receiverUnlessSet(extra));
-    sb.append(keysUnlessSet(extra, nodes));
     sb.append(extra);
     return sb.toString();
   }

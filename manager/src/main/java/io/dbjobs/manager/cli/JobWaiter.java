@@ -36,8 +36,8 @@ final class JobWaiter {
   Waited await(JobView first, Duration timeout) throws InterruptedException {
     JobRef ref =
         new JobRef(first.node(), first.job().idempotencyKey(), Task.require(first.job().task()));
-    JobWatcher watcher =
-        new JobWatcher(new FleetSource(fleet), "dbjobs " + DbJobsCli.who(), new Pacer());
+    FleetSource source = new FleetSource(fleet);
+    JobWatcher watcher = new JobWatcher(source, "dbjobs " + DbJobsCli.who(), new Pacer());
     JobView[] last = {first};
     try {
       return watcher.await(
@@ -46,11 +46,20 @@ final class JobWaiter {
           new JobWatcher.Step<Waited>() {
             @Override
             public Waited onRow(Job row) {
-              last[0] = new JobView(first.node(), row);
+              last[0] = new JobView(first.node(), row, source.lastFromAgent());
               printer.update(last[0], System.nanoTime());
               if (row.state().isFinal()) {
+                if (last[0].fromAgent()) {
+                  printer.note(
+                      first.node()
+                          + "'s database does not answer; its agent reports the job "
+                          + row.state().label()
+                          + " (the row is completed when the server answers)");
+                }
                 printer.done();
-                return new Waited(last[0], false);
+                return new Waited(
+                    last[0],
+                    last[0].fromAgent() && row.state() == JobState.SUCCEEDED && isStopJob(row));
               }
               return null;
             }

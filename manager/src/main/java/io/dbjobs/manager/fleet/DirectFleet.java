@@ -181,7 +181,7 @@ public final class DirectFleet implements Fleet {
     if (agentToken(n) != null) {
       Optional<AgentApi.JobStatus> s = agents.byKey(n, agentToken(n), ref.idempotencyKey());
       if (s.isPresent() && s.get().task().equals(ref.task().wireName())) {
-        return new JobView(n.name(), fromAgent(s.get()));
+        return new JobView(n.name(), fromAgent(s.get()), true);
       }
     }
     throw new DbJobsException(ErrorCode.NOT_FOUND, "no " + ref + " (" + n.describe() + ")");
