@@ -33,7 +33,26 @@ public record AgentConfig(
     Tools tools,
     Service service,
     Http http,
-    Reseed reseed) {
+    Reseed reseed,
+    Security security) {
+
+  /**
+   * Checks on the agent's own setup.
+   *
+   * @param databaseServerUser {@code security.databaseServerUser}, default {@code mysql}: the OS
+   *     user the database server runs as; the agent's secret files must not be readable by it
+   *     ({@link io.dbjobs.common.config.SecretFileAccess}, checked at start and by {@code --check})
+   */
+  public record Security(String databaseServerUser) {}
+
+  /** Every secret of this config (null entries for those not set), for the file checks. */
+  public List<Secret> secrets() {
+    List<Secret> out = new ArrayList<>();
+    out.add(database.password());
+    out.add(http.token());
+    out.add(reseed.replicationPassword());
+    return out;
+  }
 
   /**
    * How this node is rebuilt by reseed and flashback jobs.
@@ -250,8 +269,20 @@ public record AgentConfig(
             rs.duration("catchUpTimeout", Duration.ofHours(1), Duration.ofSeconds(1)),
             rs.integer("loadSessions", 1, 1, 64));
 
+    Security security = new Security(root.child("security").string("databaseServerUser", "mysql"));
+
     return new AgentConfig(
-        node, endpoint, connectTimeout, jobs, workDir, stream, tools, service, http, reseed);
+        node,
+        endpoint,
+        connectTimeout,
+        jobs,
+        workDir,
+        stream,
+        tools,
+        service,
+        http,
+        reseed,
+        security);
   }
 
   private static Stream readStream(ConfigTree s) {
@@ -314,7 +345,13 @@ public record AgentConfig(
   public List<String> describe() {
     List<String> out = new ArrayList<>();
     out.add("node=" + node);
-    out.add("database=" + database.describe() + " password=" + database.password());
+    out.add(
+        "database="
+            + database.describe()
+            + " password="
+            + database.password()
+            + " tls="
+            + database.tls());
     out.add("database.connectTimeout=" + Durations.human(connectTimeout));
     out.add(
         "jobs: pollInterval="
@@ -371,6 +408,7 @@ public record AgentConfig(
             + reseed.replicationUser()
             + " replicationPassword="
             + reseed.replicationPassword());
+    out.add("security: databaseServerUser=" + security.databaseServerUser());
     out.add(
         "http="
             + (http.port() == 0
