@@ -24,11 +24,14 @@ import java.util.Map;
  * this type lets it read the CA file of the config as it is, at every connect, with no converted
  * copy on disk. Registered as a JCA provider once, on first use.
  */
-final class PemTrustStore extends KeyStoreSpi {
+public final class PemTrustStore extends KeyStoreSpi {
   static final String TYPE = "DBJOBS-PEM";
   static final String PROVIDER = "DbJobsPem";
 
   private final Map<String, Certificate> certificates = new LinkedHashMap<>();
+
+  /** For the JCA, which makes instances by reflection; use {@code KeyStore.getInstance(TYPE)}. */
+  public PemTrustStore() {}
 
   /** Adds the provider to the JVM, once. */
   static synchronized void register() {

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * NO_BACKSLASH_ESCAPES} (and doubling alone is wrong on one without it). {@link #close()} puts the
  * session's previous mode back, so a pooled connection leaves as it came.
  *
- * <p>Use the literals only on {@code connection}, between opening and closing this.
+ * <p>Use the literals only on {@code connection}, between opening and closing this, and no bound
+ * parameters on it meanwhile: Connector/J escapes those for the mode the session connected with.
  */
 public final class PinnedLiterals implements LiteralQuoter, AutoCloseable {
   private static final String NBE = "NO_BACKSLASH_ESCAPES";
@@ -87,17 +88,30 @@ public final class PinnedLiterals implements LiteralQuoter, AutoCloseable {
     return "'" + value.replace("'", "''") + "'";
   }
 
-  /** Puts the session's previous sql_mode back. */
+  /**
+   * Puts the session's previous sql_mode back. When that fails the connection is aborted, never
+   * returned to a pool as it is: Connector/J escapes bound parameters for the mode the session had
+   * when it connected, so on a session left with {@code NO_BACKSLASH_ESCAPES} it would quote {@code
+   * '} as {@code \'}, which that mode reads as a backslash and the end of the string.
+   */
   @Override
   public void close() throws SQLException {
     if (closed) {
       return;
     }
     closed = true;
-    if (!hasNoBackslashEscapes(previousMode)) {
-      try (Statement s = connection.createStatement()) {
-        s.execute("SET SESSION sql_mode = '" + previousMode + "'");
+    if (hasNoBackslashEscapes(previousMode)) {
+      return;
+    }
+    try (Statement s = connection.createStatement()) {
+      s.execute("SET SESSION sql_mode = '" + previousMode + "'");
+    } catch (SQLException e) {
+      try {
+        connection.abort(Runnable::run);
+      } catch (SQLException | RuntimeException a) {
+        e.addSuppressed(a);
       }
+      throw e;
     }
   }
 
