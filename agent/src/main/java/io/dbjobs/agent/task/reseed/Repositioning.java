@@ -104,7 +104,14 @@ final class Repositioning {
       Connection c, Replication.Source source, String gtid, Long temporaryServerId)
       throws SQLException {
     Replication r = flavor(c);
-    try (Statement s = c.createStatement()) {
+    try (Statement s = c.createStatement();
+        PinnedLiterals literals = PinnedLiterals.pin(c)) {
+      // built (and the position checked) before anything on the node changes
+      List<String> statements = new java.util.ArrayList<>(r.reposition(source, gtid, literals));
+      if (temporaryServerId != null) {
+        int startAt = statements.size() - 2; // before the START of replication
+        statements.add(startAt, "SET GLOBAL server_id = " + temporaryServerId);
+      }
       s.execute("SET SESSION sql_log_bin=0");
       // events restored enabled (from a dump, or a primary's datadir) would run here too
       List<String[]> enabled = new java.util.ArrayList<>();
@@ -118,31 +125,24 @@ final class Repositioning {
       for (String[] e : enabled) {
         s.execute(r.disableOnReplica(e[0], e[1]));
       }
-      try (PinnedLiterals literals = PinnedLiterals.pin(c)) {
-        List<String> statements = new java.util.ArrayList<>(r.reposition(source, gtid, literals));
-        if (temporaryServerId != null) {
-          int startAt = statements.size() - 2; // before the START of replication
-          statements.add(startAt, "SET GLOBAL server_id = " + temporaryServerId);
-        }
-        for (int i = 0; i < statements.size(); i++) {
-          try {
-            s.execute(statements.get(i));
-          } catch (SQLException e) {
-            throw new DbJobsException(
-                ErrorCode.REPLICATION_FAILED,
-                "repositioning step "
-                    + (i + 1)
-                    + " of "
-                    + statements.size()
-                    + " failed: "
-                    + redacted(SqlErrors.message(e), source)
-                    + " (from "
-                    + source.address()
-                    + " at GTID "
-                    + gtid
-                    + ")",
-                e);
-          }
+      for (int i = 0; i < statements.size(); i++) {
+        try {
+          s.execute(statements.get(i));
+        } catch (SQLException e) {
+          throw new DbJobsException(
+              ErrorCode.REPLICATION_FAILED,
+              "repositioning step "
+                  + (i + 1)
+                  + " of "
+                  + statements.size()
+                  + " failed: "
+                  + redacted(SqlErrors.message(e), source)
+                  + " (from "
+                  + source.address()
+                  + " at GTID "
+                  + gtid
+                  + ")",
+              e);
         }
       }
     }
