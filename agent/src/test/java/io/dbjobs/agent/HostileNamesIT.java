@@ -179,4 +179,26 @@ class HostileNamesIT {
     assertThat(FileSink.partialOf(target)).doesNotExist();
     assertThat(runs(argv)).hasSize(1);
   }
+
+  @Test
+  void aReceiverThatIsNotAnAddressIsRefusedBeforeTheDumpRuns() throws Exception {
+    Path argv = dir.resolve("argv-receiver.txt");
+    agent = node.startAgent("tools:\n  mariadbDump: " + recordingDump("recv", argv, "") + "\n");
+    long id =
+        node.jobs
+            .insert(
+                new io.dbjobs.common.job.NewJob(
+                    Task.BACKUP_LOGICAL,
+                    Map.of(TaskStreamParams.STREAM_ID, "s1", TaskStreamParams.DATABASES, "shop"),
+                    java.util.UUID.randomUUID().toString(),
+                    "127.0.0.1' OR '1'='1",
+                    4447,
+                    io.dbjobs.common.stream.StreamSecret.mint(),
+                    "test"))
+            .id();
+    Job failed = node.await(id, JobState.FAILED, WAIT);
+    assertThat(failed.errorCode()).isEqualTo("BAD_PARAMETER");
+    assertThat(failed.result()).contains("names a stream receiver that is not an address");
+    assertThat(runs(argv)).isEmpty();
+  }
 }

@@ -5,6 +5,7 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.SendResult;
 import io.dbjobs.common.stream.SourceCompletion;
@@ -39,7 +40,8 @@ public final class OutgoingStream {
   /**
    * The stream of this job.
    *
-   * @throws DbJobsException BAD_PARAMETER when the row names no receiver or holds no valid secret
+   * @throws DbJobsException BAD_PARAMETER when the row names no receiver, one that is not a host
+   *     name or IP address ({@link HostPort}), or holds no valid secret
    */
   public static OutgoingStream forJob(JobContext ctx) {
     Job job = ctx.job();
@@ -50,6 +52,15 @@ public final class OutgoingStream {
           what
               + " names no receiver for its stream: its server and port columns are empty (the"
               + " manager sets them to the address of the stream's receiver)");
+    }
+    HostPort receiver;
+    try {
+      receiver = new HostPort(job.server(), job.port());
+    } catch (DbJobsException e) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER,
+          what + " names a stream receiver that is not an address: " + e.getMessage(),
+          e);
     }
     String secret =
         ctx.jobs()
@@ -63,7 +74,8 @@ public final class OutgoingStream {
                             + " has no stream secret in its row (the manager mints one per job and"
                             + " writes it with the job)"));
     StreamTarget target =
-        new StreamTarget(job.server(), job.port(), ctx.param(TaskStreamParams.STREAM_ID), secret);
+        new StreamTarget(
+            receiver.host(), receiver.port(), ctx.param(TaskStreamParams.STREAM_ID), secret);
     Compression wire = Compression.parse(ctx.param(TaskStreamParams.COMPRESSION));
     return new OutgoingStream(ctx, target, ctx.config().stream().senderOptions(wire));
   }
