@@ -150,12 +150,25 @@ final class Repositioning {
   }
 
   /**
-   * A server message with the replication password masked: a statement's text can come back in an
-   * error ("near '...'").
+   * A server message with the replication password kept out: the statement's text can come back in
+   * an error ("... near '...'"), quoted in any of several ways, so the text after {@code near} is
+   * withheld and the password masked in the rest.
    */
   static String redacted(String message, Replication.Source source) {
+    if (message == null) {
+      return null;
+    }
+    String m = message;
+    int near = m.indexOf(" near '");
+    if (near >= 0) {
+      int line = m.indexOf("' at line ", near);
+      m =
+          m.substring(0, near)
+              + " near (statement text withheld)"
+              + (line >= 0 ? m.substring(line + 1) : "");
+    }
     String pw = source.password().reveal();
-    return message == null || pw.isEmpty() ? message : message.replace(pw, "****");
+    return pw.isEmpty() ? m : m.replace(pw, "****").replace(pw.replace("'", "''"), "****");
   }
 
   /**

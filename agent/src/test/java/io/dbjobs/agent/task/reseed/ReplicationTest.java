@@ -91,12 +91,19 @@ class ReplicationTest {
   }
 
   @Test
-  void masksThePasswordInServerMessages() {
+  void keepsThePasswordOutOfServerMessages() {
     assertThat(
             Repositioning.redacted(
-                "You have an error in your SQL syntax near 'p'w\\d', MASTER_USE_GTID'", source))
-        .doesNotContain("p'w\\d")
-        .contains("****");
+                "error 1064 (42000): You have an error in your SQL syntax; check the manual that"
+                    + " corresponds to your MariaDB server version for the right syntax to use near"
+                    + " 'p\\'w\\\\d', MASTER_USE_GTID' at line 1",
+                source))
+        .isEqualTo(
+            "error 1064 (42000): You have an error in your SQL syntax; check the manual that"
+                + " corresponds to your MariaDB server version for the right syntax to use near"
+                + " (statement text withheld) at line 1");
+    assertThat(Repositioning.redacted("Access denied for p'w\\d and p''w\\d", source))
+        .isEqualTo("Access denied for **** and ****");
   }
 
   @Test
