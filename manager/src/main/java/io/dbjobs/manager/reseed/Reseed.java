@@ -8,6 +8,7 @@ import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.jobs.JobsDao;
+import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.stream.StreamSecret;
 import io.dbjobs.common.stream.StreamTarget;
 import io.dbjobs.common.time.Durations;
@@ -120,7 +121,8 @@ public final class Reseed {
     params.put(TaskStreamParams.STREAM_ID, streamId);
     params.put(
         TaskStreamParams.PRIMARY,
-        primary.node().database().host() + ":" + primary.node().database().port());
+        new HostPort(primary.node().database().host(), primary.node().database().port())
+            .toString());
     params.put(TaskStreamParams.SOURCE, source.describe());
     if (source.expectedBytes() != null) {
       params.put(TaskStreamParams.EXPECTED_BYTES, Long.toString(source.expectedBytes()));
