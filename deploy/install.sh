@@ -165,13 +165,16 @@ Next steps
      printf "CREATE USER IF NOT EXISTS 'dbjobs_manager'@'<manager host>' IDENTIFIED BY '%s';\\n" \\
        "\$(cat /etc/dbjobs/manager.password)" | mariadb
    then apply these grants ($prefix/share/doc/dbjobs/grants.sql), with sql_log_bin=0 on each
-   node if the users are per node:
+   node if the users are per node. Two are yours to make: optimize's per database (the
+   "[per database to optimize]" line, once per database) and, only on nodes you want
+   reseedable, the "[reseedable nodes only]" one:
 
 EOT
 sed 's/^/    /' "$repo/sql/grants.sql"
 cat <<EOT
 
-3. Edit /etc/dbjobs/manager.yml and/or /etc/dbjobs/agent.yml, check them:
+3. Edit /etc/dbjobs/manager.yml and/or /etc/dbjobs/agent.yml, check them (the agent's check also
+   says whether the database server's user can read its secret files):
      dbjobs serve --check            dbjobs-agent --config /etc/dbjobs/agent.yml --check
 4. Start:  systemctl enable --now dbjobs-agent    systemctl enable --now dbjobs
 EOT

@@ -7,6 +7,13 @@
 -- Run this file with `sql_log_bin=0` on each node if the users are per node,
 -- or once on the primary if they replicate. Replace the manager host below.
 --
+-- Every grant says which task needs it. Neither user gets a write privilege on
+-- the `mysql` schema (no INSERT, UPDATE or DELETE ON *.*): that, with RELOAD,
+-- would let it grant itself anything. The one exception is the opt-in grant of
+-- reseedable nodes below, which is an administrator by nature.
+-- The test suite creates its users from this file (testkit DbUsers), so every
+-- integration test runs with exactly these grants.
+--
 -- Why BINLOG ADMIN and READ_ONLY ADMIN: every write to the jobs table runs with
 -- `SET SESSION sql_log_bin=0` (needs BINLOG ADMIN; SUPER before 10.5.2; MySQL:
 -- SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN) and must work on a replica
@@ -16,19 +23,38 @@
 -- ---------------------------------------------------------------------------
 -- Agent: runs on the node, connects over the local socket or loopback.
 -- ---------------------------------------------------------------------------
--- the jobs table (poll, claim, heartbeat, results)
+-- every task: the jobs table (poll, claim, heartbeat, results), not binary-logged, on read_only replicas
 GRANT SELECT, INSERT, UPDATE, DELETE ON replication_manager_schema.* TO 'dbjobs_agent'@'localhost';
 GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_agent'@'localhost';
--- optimize: OPTIMIZE/ANALYZE TABLE need SELECT and INSERT on the tables
-GRANT SELECT, INSERT ON *.* TO 'dbjobs_agent'@'localhost';
--- backup-physical (mariadb-backup): BACKUP STAGE, log copy, replica position
-GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
--- backup-logical (mariadb-dump --single-transaction --routines --triggers --events)
-GRANT SHOW VIEW, TRIGGER, EVENT, EXECUTE ON *.* TO 'dbjobs_agent'@'localhost';
--- reseed-physical, reseed-logical, flashback: rebuilding a node replaces all of its
--- data, users and routines and repositions replication; that takes an
--- administrator. Grant it only on nodes you want to be reseedable:
--- GRANT ALL PRIVILEGES ON *.* TO 'dbjobs_agent'@'localhost';
+-- backup-logical (mariadb-dump --single-transaction --master-data=2 --gtid --routines --triggers
+-- --events): SELECT reads the tables and the routines (mysql.proc), SHOW VIEW, TRIGGER and EVENT
+-- their definitions, BINLOG MONITOR the binary log position. MariaDB's dump takes that position
+-- from its consistent snapshot, so it needs no RELOAD, LOCK TABLES or PROCESS. SELECT ON *.*
+-- includes mysql.*: back up only some databases and you can grant SELECT on those instead.
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, BINLOG MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
+-- backup-physical (mariadb-backup --backup): BACKUP STAGE needs RELOAD; mariadb-backup refuses to
+-- start without PROCESS; BINLOG MONITOR (above) gives the position.
+-- errorlog, slowquery with rotate=true: FLUSH ERROR LOGS / FLUSH SLOW LOGS need RELOAD.
+-- RELOAD also allows RESET MASTER and FLUSH PRIVILEGES, but without write access to mysql.* it
+-- cannot change a grant. A node that never takes physical backups nor rotates logs can omit it.
+GRANT RELOAD, PROCESS ON *.* TO 'dbjobs_agent'@'localhost';
+-- optimize: OPTIMIZE / ANALYZE NO_WRITE_TO_BINLOG TABLE need SELECT and INSERT on each table.
+-- Grant INSERT per database to optimize, never ON *.*; tables of other databases are skipped
+-- (the job's result lists them). One line per database:
+-- [per database to optimize] GRANT SELECT, INSERT ON `<database>`.* TO 'dbjobs_agent'@'localhost';
+-- reseed-physical, reseed-logical, flashback: rebuilding a node replaces its data, routines, views,
+-- events and triggers (a physical copy its users too) and repositions its replication. Loading a
+-- dump takes the data and schema privileges on every database, SET USER for other definers; the
+-- repositioning REPLICATION SLAVE ADMIN (CHANGE MASTER, START/STOP/RESET SLAVE, gtid_slave_pos),
+-- RELOAD (RESET MASTER), SLAVE MONITOR (SHOW SLAVE STATUS), READ_ONLY ADMIN (read_only=1, above)
+-- and, for flashback's temporary server_id, REPLICATION MASTER ADMIN. SUPER: with binary logging
+-- on, creating a trigger or stored function (putting a schema's definitions back, or loading
+-- them) is refused without it (error 1419), even with sql_log_bin=0, unless the server runs with
+-- log_bin_trust_function_creators=1. Write access to every database includes mysql.*: an agent
+-- that may reseed is an administrator of its node. Grant it only on nodes you want reseedable.
+-- A function declared without DETERMINISTIC, NO SQL or READS SQL DATA loads on a server with
+-- binary logging only with log_bin_trust_function_creators=1, whatever the privileges.
+-- [reseedable nodes only] GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, EXECUTE, EVENT, TRIGGER, SET USER, SUPER, RELOAD, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, SLAVE MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
 
 -- ---------------------------------------------------------------------------
 -- Manager: connects over the network to every node.
@@ -37,10 +63,12 @@ GRANT SHOW VIEW, TRIGGER, EVENT, EXECUTE ON *.* TO 'dbjobs_agent'@'localhost';
 -- (ALTER: schema v1 -> v2 added the seal columns), enqueues, cancels, reads results
 GRANT SELECT, INSERT, UPDATE, CREATE, ALTER ON replication_manager_schema.* TO 'dbjobs_manager'@'%';
 GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_manager'@'%';
--- topology and preflight: who is primary, binlogs still on the primary, replica lag
+-- topology and preflight: who is primary (SHOW SLAVE STATUS), binlogs still on the primary
+-- (SHOW BINARY LOGS, BINLOG_GTID_POS), replica lag
 GRANT BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_manager'@'%';
--- reseed --method logicalmaster: the manager dumps the primary itself
-GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, EXECUTE, LOCK TABLES, RELOAD, PROCESS ON *.* TO 'dbjobs_manager'@'%';
+-- reseed --method logicalmaster: the manager dumps the primary itself (as backup-logical above:
+-- no RELOAD, LOCK TABLES or PROCESS) and checks which tables have rows (SELECT)
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO 'dbjobs_manager'@'%';
 
 -- ---------------------------------------------------------------------------
 -- Scheduler store (only with scheduler.store: jdbc in manager.yml): one database on

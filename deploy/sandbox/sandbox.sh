@@ -112,8 +112,9 @@ up() {
   local primary_port; primary_port=$(awk '$1=="db1"{print $2}' "$run/ports")
   say "users and grants (sql/grants.sql) on every node, replication db2, db3 <- db1"
   local apw mpw rpw; apw=$(cat "$run/agent.password"); mpw=$(cat "$run/manager.password"); rpw=$(cat "$run/repl.password")
-  # sql/grants.sql as it is, plus its commented admin grant for the agent (reseeds need it)
-  local grants; grants=$(grep -E "^GRANT|^-- GRANT ALL PRIVILEGES ON \*\.\* TO 'dbjobs_agent'" "$repo/sql/grants.sql" | sed -e 's/^-- //' -e "s/'localhost'/'127.0.0.1'/")
+  # sql/grants.sql as it is, plus its reseedable-nodes grant (reseeds need it) and its per-database
+  # optimize grant for the sample database shop
+  local grants; grants=$(grep -E "^GRANT|^-- \[(reseedable nodes only|per database to optimize)\] GRANT " "$repo/sql/grants.sql" | sed -e 's/^-- \[[^]]*\] //' -e 's/`<database>`/`shop`/' -e "s/'localhost'/'127.0.0.1'/")
   for n in "${nodes[@]}"; do
     mdb "$n" <<EOF
 SET SESSION sql_log_bin=0;

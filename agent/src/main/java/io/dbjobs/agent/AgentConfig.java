@@ -39,7 +39,7 @@ public record AgentConfig(
     Security security) {
 
   /**
-   * Who may make this agent act, and whom it may talk to.
+   * Who may make this agent act, whom it may talk to, and checks on the agent's own setup.
    *
    * @param keyFile {@code security.keyFile}, default {@code /var/lib/dbjobs/keys/agent.keys}: this
    *     node's job keys (docs/security.md), the same file as the manager's {@code
@@ -51,12 +51,30 @@ public record AgentConfig(
    *     stream port)
    * @param allowReplicateFrom {@code security.allowReplicateFrom}, default empty (any): the
    *     primaries this node may be pointed at, as {@code host} or {@code host:port}
+   * @param databaseServerUser {@code security.databaseServerUser}, default {@code mysql}: the OS
+   *     user the database server runs as; the agent's secret files (its key file included) must not
+   *     be readable by it ({@link io.dbjobs.common.config.SecretFileAccess}, checked at start and
+   *     by {@code --check})
    */
-  public record Security(Path keyFile, List<String> allowSendTo, List<String> allowReplicateFrom) {
+  public record Security(
+      Path keyFile,
+      List<String> allowSendTo,
+      List<String> allowReplicateFrom,
+      String databaseServerUser) {
     public Security {
       allowSendTo = List.copyOf(allowSendTo);
       allowReplicateFrom = List.copyOf(allowReplicateFrom);
     }
+  }
+
+  /** Every secret of this config (null entries for those not set), for the file checks. */
+  public List<Secret> secrets() {
+    List<Secret> out = new ArrayList<>();
+    out.add(database.password());
+    out.add(http.token());
+    out.add(reseed.replicationPassword());
+    out.add(new Secret("", "file:" + security.keyFile()));
+    return out;
   }
 
   /**
@@ -304,7 +322,8 @@ public record AgentConfig(
         new Security(
             keyFile,
             sec.strings("allowSendTo", List.of()),
-            sec.strings("allowReplicateFrom", List.of()));
+            sec.strings("allowReplicateFrom", List.of()),
+            sec.string("databaseServerUser", "mysql"));
 
     return new AgentConfig(
         node,
@@ -380,7 +399,13 @@ public record AgentConfig(
   public List<String> describe() {
     List<String> out = new ArrayList<>();
     out.add("node=" + node);
-    out.add("database=" + database.describe() + " password=" + database.password());
+    out.add(
+        "database="
+            + database.describe()
+            + " password="
+            + database.password()
+            + " tls="
+            + database.tls());
     out.add("database.connectTimeout=" + Durations.human(connectTimeout));
     out.add(
         "jobs: pollInterval="
@@ -437,6 +462,7 @@ public record AgentConfig(
             + reseed.replicationUser()
             + " replicationPassword="
             + reseed.replicationPassword());
+    out.add("security: databaseServerUser=" + security.databaseServerUser());
     out.add(
         "security: keyFile="
             + security.keyFile()

@@ -4,7 +4,10 @@ import io.dbjobs.agent.loop.AgentVersion;
 import io.dbjobs.agent.task.ServerProbe;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.config.SecretFileAccess;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +66,14 @@ public final class AgentMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AgentConfig cfg = AgentConfig.load(config, System::getenv);
+    List<SecretFileAccess.Finding> secretFiles =
+        SecretFileAccess.forHost(cfg.security().databaseServerUser()).check(cfg.secrets());
     if (check) {
       cfg.describe().forEach(System.out::println);
+      secretFiles.forEach(f -> System.out.println(f.verdict() + ": " + f.message()));
+    }
+    refuseReadableSecrets(secretFiles);
+    if (check) {
       boolean up = new ServerProbe(cfg.database(), cfg.connectTimeout()).answers();
       System.out.println(
           "database " + cfg.database().describe() + (up ? ": answers" : ": does not answer"));
@@ -75,6 +84,25 @@ public final class AgentMain implements Callable<Integer> {
     LOG.info("dbjobs-agent {} started for node {}", AgentVersion.get(), cfg.node());
     agent.awaitStop();
     return 0;
+  }
+
+  /**
+   * Logs every warning about the secret files and fails on a refusal.
+   *
+   * @throws DbJobsException CONFIG_INVALID listing the refused files
+   */
+  static void refuseReadableSecrets(List<SecretFileAccess.Finding> findings) {
+    List<String> refused = new ArrayList<>();
+    for (SecretFileAccess.Finding f : findings) {
+      switch (f.verdict()) {
+        case WARN -> LOG.warn("{}", f.message());
+        case REFUSE -> refused.add(f.message());
+        case OK -> {}
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new DbJobsException(ErrorCode.CONFIG_INVALID, String.join("\n", refused));
+    }
   }
 
   /** Prints the build's version. */

@@ -55,6 +55,8 @@ public enum ErrorCode {
   CATALOG_ERROR(1),
   RESTORE_FAILED(1),
   REPLICATION_FAILED(1),
+  /** A dump carries no rows for tables that had rows when it started and still have them. */
+  DUMP_INCOMPLETE(1),
 
   INTERNAL(10);
 

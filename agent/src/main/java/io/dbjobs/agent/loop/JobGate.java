@@ -10,6 +10,7 @@ import io.dbjobs.common.auth.SecretBox;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.net.HostPort;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -129,10 +130,8 @@ final class JobGate {
     }
     String primary = params.get(TaskStreamParams.PRIMARY);
     if (primary != null) {
-      int colon = primary.lastIndexOf(':');
-      String host = primary.substring(0, colon);
-      int port = Integer.parseInt(primary.substring(colon + 1));
-      if (!allowed(security.allowReplicateFrom(), host, port)) {
+      HostPort p = HostPort.parse(primary);
+      if (!allowed(security.allowReplicateFrom(), p.host(), p.port())) {
         throw new DbJobsException(
             ErrorCode.PREFLIGHT_REFUSED,
             "this node may not replicate from "

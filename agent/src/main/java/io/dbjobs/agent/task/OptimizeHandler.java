@@ -5,6 +5,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
+import io.dbjobs.common.sql.SqlIdentifiers;
 import io.dbjobs.common.time.Durations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,15 +15,19 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code optimize}: runs {@code OPTIMIZE NO_WRITE_TO_BINLOG TABLE} (or {@code ANALYZE
  * NO_WRITE_TO_BINLOG TABLE} with {@code mode=analyze}) on each table, one at a time, so the work
  * stays on this node and never replicates. Progress is counted in table bytes. A table the server
- * reports an error for fails the job, after the others were done.
+ * reports an error for fails the job, after the others were done. "Every user table" is every table
+ * the agent's user can see: {@code sql/grants.sql} grants it SELECT, INSERT per database to
+ * optimize, never on {@code *.*}.
  */
 public final class OptimizeHandler implements TaskHandler {
+  /** MySQL/MariaDB 1142: "INSERT command denied to user ... for table ...". */
+  private static final int ER_TABLEACCESS_DENIED_ERROR = 1142;
+
   private static final String SYSTEM_SCHEMAS =
       "'mysql','information_schema','performance_schema','sys','replication_manager_schema'";
 
@@ -34,7 +39,7 @@ public final class OptimizeHandler implements TaskHandler {
   /** A table to work on and its size in bytes (data + indexes). */
   record TableRef(String schema, String name, long bytes) {
     String quoted() {
-      return quote(schema) + "." + quote(name);
+      return SqlIdentifiers.qualified(schema, name);
     }
 
     String display() {
@@ -45,10 +50,21 @@ public final class OptimizeHandler implements TaskHandler {
   @Override
   public JobOutcome run(JobContext ctx) throws SQLException {
     String mode = ctx.param("mode");
-    String verb = mode.toUpperCase(Locale.ROOT);
+    // the statement's verb from a fixed list, never from the parameter's text
+    String verb =
+        switch (mode) {
+          case "optimize" -> "OPTIMIZE";
+          case "analyze" -> "ANALYZE";
+          default ->
+              throw new DbJobsException(
+                  ErrorCode.BAD_PARAMETER,
+                  "task optimize: parameter 'mode' must be optimize or analyze");
+        };
     long start = System.nanoTime();
     List<String> errors = new ArrayList<>();
+    List<String> notGranted = new ArrayList<>();
     List<TableRef> tables;
+    boolean everyTable = ctx.param("tables") == null || ctx.param("tables").isBlank();
     try (Connection c = ctx.database().getConnection()) {
       tables = resolve(c, ctx.param("tables"));
       long total = tables.stream().mapToLong(TableRef::bytes).sum();
@@ -72,7 +88,12 @@ public final class OptimizeHandler implements TaskHandler {
           if (SqlErrors.isConnectionLoss(e)) {
             throw e;
           }
-          errors.add(t.display() + ": " + SqlErrors.message(e));
+          if (everyTable && e.getErrorCode() == ER_TABLEACCESS_DENIED_ERROR) {
+            // not one of the databases the agent was granted INSERT on for optimize
+            notGranted.add(t.display());
+          } else {
+            errors.add(t.display() + ": " + SqlErrors.message(e));
+          }
         }
         done += t.bytes();
         ctx.progress(mode + " " + i + "/" + tables.size() + " " + t.display(), done, total);
@@ -92,8 +113,27 @@ public final class OptimizeHandler implements TaskHandler {
               + "):\n"
               + String.join("\n", errors));
     }
+    int worked = tables.size() - notGranted.size();
     return JobOutcome.succeeded(
-        mode + " done on " + tables.size() + " tables in " + took + " (not written to the binlog)");
+        mode
+            + " done on "
+            + worked
+            + " tables in "
+            + took
+            + " (not written to the binlog)"
+            + (notGranted.isEmpty()
+                ? ""
+                : "; "
+                    + notGranted.size()
+                    + " tables skipped, the agent's user may not "
+                    + mode
+                    + " them (grant SELECT, INSERT on their database, see sql/grants.sql): "
+                    + String.join(", ", notGranted.stream().limit(20).toList())
+                    + (notGranted.size() > 20 ? " and more" : ""))
+            + (worked == 0
+                ? "; no table to work on: grant the agent's user SELECT, INSERT on each database"
+                    + " to optimize (sql/grants.sql)"
+                : ""));
   }
 
   /** The tables named by the {@code tables} parameter, or every user table when it is absent. */
@@ -140,10 +180,6 @@ public final class OptimizeHandler implements TaskHandler {
       }
       return out;
     }
-  }
-
-  private static String quote(String identifier) {
-    return "`" + identifier.replace("`", "``") + "`";
   }
 
   private static void cancelQuietly(Statement s) {

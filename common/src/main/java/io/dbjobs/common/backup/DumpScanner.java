@@ -1,20 +1,33 @@
 package io.dbjobs.common.backup;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Passes an uncompressed SQL dump (mariadb-dump/mysqldump) through unchanged while watching its
- * comment lines, so its position and completeness are known when the stream ends: {@code -- CHANGE
- * MASTER TO MASTER_LOG_FILE='f', MASTER_LOG_POS=n;} near the top, {@code -- SET GLOBAL
- * gtid_slave_pos='...';} (MariaDB, printed after the data), {@code SET @@GLOBAL.GTID_PURGED=...}
- * (MySQL), and the final {@code -- Dump completed} line. Only lines starting with {@code --} or
- * {@code SET @@GLOBAL.GTID_PURGED} are looked at; data lines are skipped at the speed of a newline
- * search.
+ * statement and comment lines, so its position, completeness and which tables it carries rows for
+ * are known when the stream ends: {@code -- CHANGE MASTER TO MASTER_LOG_FILE='f',
+ * MASTER_LOG_POS=n;} near the top, {@code -- SET GLOBAL gtid_slave_pos='...';} (MariaDB, printed
+ * after the data), {@code SET @@GLOBAL.GTID_PURGED=...} (MySQL, printed before it), {@code USE
+ * `db`;} and {@code INSERT INTO `t`} (rows of a table), and the final {@code -- Dump completed}
+ * line. Only lines starting with {@code --}, {@code SET}, {@code USE}, {@code INS} or {@code DEL}
+ * are looked at, and of an {@code INSERT} line only its head; data lines are skipped at the speed
+ * of a newline search.
+ *
+ * <p>Names are hostile: a table whose name holds a line break puts the rest of its name at the
+ * start of a line of the dump. So the scanner trusts only what a name cannot forge: the completion
+ * marker counts only as the dump's last non-empty line; the MariaDB GTID line is the last one seen
+ * (the real one follows every name), the MySQL one the first (the real one precedes every name);
+ * identifiers are read as the tool quotes them (backticks doubled), across line breaks; and no
+ * {@code INSERT} inside a {@code DELIMITER ;;} block (trigger, routine and event bodies) counts.
  */
 public final class DumpScanner extends FilterInputStream {
   private static final Pattern LOG_POS =
@@ -24,16 +37,34 @@ public final class DumpScanner extends FilterInputStream {
       Pattern.compile("GTID_PURGED=(?:/\\*!80000 '\\+'\\*/ )?'([^']*)'");
   private static final int MAX_LINE = 64 * 1024;
 
+  /** Enough of an INSERT line for its table name (64 characters, quoted, in UTF-8). */
+  private static final int MAX_INSERT_HEAD = 2048;
+
+  private static final String INSERT = "INSERT INTO ";
+  private static final String USE = "USE ";
+
   private boolean atLineStart = true;
   private boolean keeping;
-  private final StringBuilder line = new StringBuilder();
+  private int lineLimit;
+
+  /** The kept line's bytes so far (decoded as UTF-8 once whole: a character may span reads). */
+  private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
   private final byte[] prefix = new byte[3];
   private int prefixLen;
   private String binlogFile;
   private Long binlogPos;
   private String gtid;
+  private boolean mysqlGtidSeen;
   private boolean completed;
   private StringBuilder pendingPurged;
+
+  /** An INSERT or USE statement whose quoted name continues on the next line. */
+  private StringBuilder pendingName;
+
+  private boolean inDelimiterBlock;
+  private String currentSchema;
+  private final Set<TableName> tablesWithRows = new LinkedHashSet<>();
 
   public DumpScanner(InputStream in) {
     super(in);
@@ -79,41 +110,66 @@ public final class DumpScanner extends FilterInputStream {
       if (atLineStart) {
         // decide from the first bytes whether this line is worth keeping
         while (i < end && prefixLen < 3) {
-          prefix[prefixLen++] = b[i++];
-          if (prefix[prefixLen - 1] == '\n') {
-            prefixLen = 0;
+          byte c = b[i++];
+          if (c == '\n') {
+            shortLine();
             continue;
           }
+          prefix[prefixLen++] = c;
         }
         if (prefixLen < 3) {
           return;
         }
         atLineStart = false;
+        // any later line means the completion marker seen so far was not the dump's end
+        completed = false;
+        boolean insert = is("INS");
         keeping =
             pendingPurged != null
+                || pendingName != null
                 || (prefix[0] == '-' && prefix[1] == '-')
-                || (prefix[0] == 'S' && prefix[1] == 'E' && prefix[2] == 'T');
-        line.setLength(0);
+                || is("SET")
+                || is("USE")
+                || is("DEL")
+                || insert;
+        lineLimit = insert && pendingName == null ? MAX_INSERT_HEAD : MAX_LINE;
+        line.reset();
         if (keeping) {
-          line.append(new String(prefix, 0, 3, StandardCharsets.ISO_8859_1));
+          line.write(prefix, 0, 3);
         }
         prefixLen = 0;
       }
       int nl = indexOf(b, i, end);
       int stop = nl < 0 ? end : nl;
-      if (keeping && line.length() < MAX_LINE) {
-        line.append(
-            new String(b, i, Math.min(stop - i, MAX_LINE - line.length()), StandardCharsets.UTF_8));
+      if (keeping && line.size() < lineLimit) {
+        line.write(b, i, Math.min(stop - i, lineLimit - line.size()));
       }
       if (nl < 0) {
         return;
       }
       if (keeping) {
-        look(line.toString());
+        look(line.toString(StandardCharsets.UTF_8));
       }
       i = nl + 1;
       atLineStart = true;
     }
+  }
+
+  private boolean is(String three) {
+    return prefix[0] == three.charAt(0)
+        && prefix[1] == three.charAt(1)
+        && prefix[2] == three.charAt(2);
+  }
+
+  /** A line of fewer than three bytes ended (an empty line when none were collected). */
+  private void shortLine() {
+    if (prefixLen > 0) {
+      completed = false;
+      if (pendingName != null || pendingPurged != null) {
+        look(new String(prefix, 0, prefixLen, StandardCharsets.UTF_8));
+      }
+    }
+    prefixLen = 0;
   }
 
   private static int indexOf(byte[] b, int from, int end) {
@@ -136,12 +192,48 @@ public final class DumpScanner extends FilterInputStream {
       }
       return;
     }
+    if (pendingName != null) {
+      pendingName.append('\n').append(l);
+      String whole = pendingName.toString();
+      pendingName = null;
+      if (whole.length() <= MAX_LINE) {
+        look(whole);
+      }
+      return;
+    }
     if (l.startsWith("SET @@GLOBAL.GTID_PURGED") && !l.contains("';")) {
       pendingPurged = new StringBuilder(l);
       return;
     }
     if (l.startsWith("-- Dump completed")) {
       completed = true;
+      return;
+    }
+    if (l.startsWith("DELIMITER ")) {
+      String d = l.substring("DELIMITER ".length()).strip();
+      if (d.equals(";;")) {
+        inDelimiterBlock = true;
+      } else if (d.equals(";")) {
+        inDelimiterBlock = false;
+      }
+      return;
+    }
+    if (!inDelimiterBlock && (l.startsWith(INSERT) || l.startsWith(USE))) {
+      boolean insert = l.startsWith(INSERT);
+      int from = insert ? INSERT.length() : USE.length();
+      String name = quotedName(l, from);
+      if (name == null) {
+        // the name goes on after a line break (or is not quoted at all)
+        if (from < l.length() && l.charAt(from) == '`') {
+          pendingName = new StringBuilder(l);
+        }
+        return;
+      }
+      if (insert) {
+        tablesWithRows.add(new TableName(currentSchema, name));
+      } else {
+        currentSchema = name;
+      }
       return;
     }
     Matcher m = LOG_POS.matcher(l);
@@ -156,17 +248,51 @@ public final class DumpScanner extends FilterInputStream {
       return;
     }
     m = MYSQL_GTID.matcher(l);
-    if (l.startsWith("SET @@GLOBAL.GTID_PURGED") && m.find()) {
+    if (l.startsWith("SET @@GLOBAL.GTID_PURGED") && !mysqlGtidSeen && m.find()) {
+      mysqlGtidSeen = true;
       gtid = m.group(1).replaceAll("\\s+", "");
     }
+  }
+
+  /**
+   * The backtick-quoted identifier starting at {@code from} in {@code s}, unquoted; null when there
+   * is none or it is not closed in {@code s}.
+   */
+  static String quotedName(String s, int from) {
+    if (from >= s.length() || s.charAt(from) != '`') {
+      return null;
+    }
+    StringBuilder name = new StringBuilder();
+    for (int i = from + 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '`') {
+        if (i + 1 < s.length() && s.charAt(i + 1) == '`') {
+          name.append('`');
+          i++;
+        } else {
+          return name.toString();
+        }
+      } else {
+        name.append(c);
+      }
+    }
+    return null;
   }
 
   public BackupPosition position() {
     return new BackupPosition(gtid == null || gtid.isEmpty() ? null : gtid, binlogFile, binlogPos);
   }
 
-  /** True once the dump's closing {@code -- Dump completed} line went through. */
+  /** True when the dump's last non-empty line so far is its closing {@code -- Dump completed}. */
   public boolean completed() {
     return completed;
+  }
+
+  /**
+   * The tables the dump carries at least one {@code INSERT} for, by the schema of the {@code USE}
+   * line before it, in dump order.
+   */
+  public Set<TableName> tablesWithRows() {
+    return Collections.unmodifiableSet(tablesWithRows);
   }
 }

@@ -1,5 +1,6 @@
 package io.dbjobs.common.backup;
 
+import io.dbjobs.common.tool.ToolArguments;
 import io.dbjobs.common.tool.ToolCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +8,9 @@ import java.util.List;
 /**
  * A tool that writes a logical backup (SQL) to stdout, consistent within one transaction, with
  * routines, triggers, events, binary columns as hex and the binary log position as a comment. It
- * has finished only when it exited 0 and its output ended with {@code -- Dump completed}.
+ * has finished only when it exited 0 and its output ended with {@code -- Dump completed}. The
+ * databases go after {@code --} ({@link ToolArguments}): a database named like an option is
+ * refused, and could not act as one anyway.
  */
 abstract class LogicalBackupTool implements BackupTool {
   static final CompletionMarker DUMP_COMPLETED =
@@ -54,7 +57,13 @@ abstract class LogicalBackupTool implements BackupTool {
     argv.add("--hex-blob");
     argv.addAll(positionOptions(r));
     argv.add("--databases");
-    argv.addAll(r.databases());
+    argv.addAll(
+        ToolArguments.names(
+            "database",
+            "to dump",
+            r.databases(),
+            "Rename it, or leave it out by naming the databases to dump in the job's 'databases'"
+                + " parameter."));
     return ToolCommand.of(name(), argv)
         .workDir(r.workDir())
         .stdout(ToolCommand.Output.PIPE)

@@ -228,6 +228,32 @@ public final class ConfigTree {
     return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
   }
 
+  /**
+   * A file given by reference, {@code {file: /path}} or a plain path (relative paths are resolved
+   * against the config file's folder); null when absent. Whether it exists is the caller's check.
+   */
+  public Path fileReference(String key) {
+    JsonNode v = get(key);
+    if (v == null) {
+      return null;
+    }
+    String ref;
+    if (v.isObject() && v.size() == 1 && v.has("file") && v.get("file").isValueNode()) {
+      ref = v.get("file").asText();
+    } else if (v.isTextual()) {
+      ref = v.asText().startsWith("file:") ? v.asText().substring(5) : v.asText();
+    } else {
+      problems.add(keyOf(key), "must be a file: {file: /path/to/file}");
+      return null;
+    }
+    if (ref.isBlank()) {
+      problems.add(keyOf(key), "file reference is empty");
+      return null;
+    }
+    Path p = Path.of(ref);
+    return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
+  }
+
   /** A list of strings, or a single string as a one-element list. */
   public List<String> strings(String key, List<String> dflt) {
     JsonNode v = get(key);

@@ -8,7 +8,9 @@ import java.time.Duration;
 /**
  * Builds HikariCP pools to one node. Every connection runs in UTC ({@code time_zone='+00:00'}), so
  * the {@code DATETIME(3)} columns of the jobs table hold UTC, and every pool starts even when the
- * server is down (the first use fails instead), so an agent can wait for its server.
+ * server is down (the first use fails instead), so an agent can wait for its server. TLS is as the
+ * endpoint's {@link DbTls} says (default: when the server offers it); it is never switched off
+ * here.
  */
 public final class DataSources {
   private DataSources() {}
@@ -50,7 +52,7 @@ public final class DataSources {
             + ms
             + "&socketTimeout=0"
             + "&tcpKeepAlive=true"
-            + "&useSSL=false"
+            + endpoint.tls().urlParameters()
             + "&allowPublicKeyRetrieval=true"
             + "&characterEncoding=UTF-8"
             + "&connectionTimeZone=UTC"

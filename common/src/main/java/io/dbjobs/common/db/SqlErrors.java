@@ -118,13 +118,47 @@ public final class SqlErrors {
     return ErrorCode.DATABASE_ERROR;
   }
 
-  /** The server's own message of the first SQLException in the chain, with its error number. */
+  /**
+   * The server's own message of the first SQLException in the chain, with its error number; when a
+   * TLS handshake or certificate check is what failed (the driver then only says "Communications
+   * link failure"), that reason too.
+   */
   public static String message(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
+    String m = null;
+    for (Throwable c = t; c != null && m == null; c = c.getCause()) {
       if (c instanceof SQLException s) {
-        return "error " + s.getErrorCode() + " (" + s.getSQLState() + "): " + s.getMessage();
+        m = "error " + s.getErrorCode() + " (" + s.getSQLState() + "): " + s.getMessage();
       }
     }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
+    if (m == null) {
+      m = t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+    if (m.contains("SSL Connection required, but not provided by server")) {
+      return m
+          + " (the database tls setting is required but the server offers no TLS: give the"
+          + " server ssl_cert and ssl_key, or set tls: preferred)";
+    }
+    Throwable tls = tlsCause(t);
+    return tls == null
+        ? m
+        : m
+            + " (TLS failed: "
+            + tls.getClass().getSimpleName()
+            + ": "
+            + tls.getMessage()
+            + "; check the database tls and ca settings)";
+  }
+
+  /** The innermost TLS or certificate failure in the chain, or null. */
+  static Throwable tlsCause(Throwable t) {
+    Throwable found = null;
+    int depth = 0;
+    for (Throwable c = t; c != null && depth < 20; c = c.getCause(), depth++) {
+      if (c instanceof javax.net.ssl.SSLException
+          || c instanceof java.security.GeneralSecurityException) {
+        found = c;
+      }
+    }
+    return found;
   }
 }

@@ -2,6 +2,7 @@ package io.dbjobs.common.job;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.time.Durations;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +29,7 @@ public record ParamSpec(
     BOOLEAN,
     DURATION,
     CHOICE,
-    /** host:port */
+    /** host:port, {@code [ipv6]:port}; checked by {@link HostPort} */
     ENDPOINT,
     /** comma-separated list of db.table or db.* */
     TABLES
@@ -82,13 +83,9 @@ public record ParamSpec(
           }
         }
         case ENDPOINT -> {
-          int colon = value.lastIndexOf(':');
-          if (colon <= 0) {
-            return "is not host:port";
-          }
-          int port = Integer.parseInt(value.substring(colon + 1));
-          if (port < 1 || port > 65535) {
-            return "has a port outside 1..65535";
+          String problem = HostPort.problemWith(value);
+          if (problem != null) {
+            return "is not a host:port: " + problem;
           }
         }
         case TABLES -> {

@@ -77,10 +77,19 @@ public final class DefaultsFile implements AutoCloseable {
 
   /**
    * Quotes a value for an option file: inside quotes, backslash escapes are interpreted, so
-   * backslashes are doubled; the quote character is one the value does not contain.
+   * backslashes are doubled and line breaks and tabs written as {@code \n}, {@code \r}, {@code \t}
+   * (a raw line break would end the value and start an option of the value's choosing); the quote
+   * character is one the value does not contain. U+0000 cannot be written and is refused.
    */
   static String quote(String v) {
-    String escaped = v.replace("\\", "\\\\");
+    if (v.indexOf('\0') >= 0) {
+      throw new DbJobsException(
+          ErrorCode.CONFIG_INVALID,
+          "a database password or user containing U+0000 cannot be written to an option file;"
+              + " change it");
+    }
+    String escaped =
+        v.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
     if (!v.contains("\"")) {
       return "\"" + escaped + "\"";
     }

@@ -128,6 +128,11 @@ public final class ToolCommand {
       this.argv = new ArrayList<>(argv);
     }
 
+    /**
+     * Sets a variable of the child's environment, which otherwise holds only {@link
+     * ToolRunner#PASSED_ON}. Never a secret: environments are readable in {@code /proc} by the same
+     * user.
+     */
     public Builder env(String key, String value) {
       env.put(key, value);
       return this;

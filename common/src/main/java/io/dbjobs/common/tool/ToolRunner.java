@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,17 +16,42 @@ import org.slf4j.LoggerFactory;
  * Starts tools (mariadb-backup, mariadb-dump, mbstream, service commands) as subprocesses. Their
  * stderr goes to the log line by line, tagged {@code [tool]}; their command line is logged and, by
  * contract, never contains a secret.
+ *
+ * <p>A child gets a clean environment: only {@link #PASSED_ON} of this process' variables (when
+ * set), plus what its {@link ToolCommand#env()} adds. Nothing else of the agent's or manager's
+ * environment reaches a tool, so a secret given as {@code {env: NAME}} stays in this process, and
+ * {@code MYSQL_PWD}, {@code MYSQL_HOST} or {@code MYSQL_HOME} cannot change what a tool connects
+ * to.
  */
 public class ToolRunner {
   private static final Logger LOG = LoggerFactory.getLogger("io.dbjobs.tool");
   private static final int STDERR_KEEP = 60;
   private static final int CAPTURE_LIMIT = 1 << 20;
 
+  /** The variables a child inherits from this process, when they are set here. */
+  public static final List<String> PASSED_ON =
+      List.of("PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR");
+
+  /** PATH of a child when this process has none. */
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private final Map<String, String> parentEnv;
+
+  /** Passes on variables of this process' environment. */
+  public ToolRunner() {
+    this(System.getenv());
+  }
+
+  /** Passes on variables of {@code parentEnv} instead of this process' (tests). */
+  ToolRunner(Map<String, String> parentEnv) {
+    this.parentEnv = Map.copyOf(parentEnv);
+  }
+
   /** Starts the tool; {@code stderrListener} (may be null) sees every stderr line. */
   public RunningTool start(ToolCommand cmd, Consumer<String> stderrListener) {
     checkExecutable(cmd);
     ProcessBuilder pb = new ProcessBuilder(cmd.argv());
-    pb.environment().putAll(cmd.env());
+    childEnvironment(pb.environment(), cmd);
     if (cmd.workDir() != null) {
       pb.directory(cmd.workDir().toFile());
     }
@@ -83,6 +110,19 @@ public class ToolRunner {
       }
       return r;
     }
+  }
+
+  /** Replaces {@code env} (a copy of this process' environment) with the child's clean one. */
+  void childEnvironment(Map<String, String> env, ToolCommand cmd) {
+    env.clear();
+    for (String k : PASSED_ON) {
+      String v = parentEnv.get(k);
+      if (v != null) {
+        env.put(k, v);
+      }
+    }
+    env.putIfAbsent("PATH", DEFAULT_PATH);
+    env.putAll(cmd.env());
   }
 
   private static void checkExecutable(ToolCommand cmd) {

@@ -110,6 +110,7 @@ class BackupToolsTest {
             "--master-data=2",
             "--gtid",
             "--databases",
+            "--",
             "shop",
             "crm");
     assertThat(t.format()).isEqualTo("sql");
@@ -134,6 +135,7 @@ class BackupToolsTest {
             "--source-data=2",
             "--set-gtid-purged=ON",
             "--databases",
+            "--",
             "shop");
   }
 

@@ -32,6 +32,22 @@ class DefaultsFileTest {
   }
 
   @Test
+  void aLineBreakInAPasswordCannotAddAnOption() throws Exception {
+    DatabaseEndpoint ep =
+        new DatabaseEndpoint(
+            "10.0.0.2", 3307, null, "dbjobs_agent", new Secret("pw\nhost=evil\r\tx", "test"));
+    try (DefaultsFile d = DefaultsFile.write(dir, ep)) {
+      String text = Files.readString(d.path());
+      assertThat(text).contains("password=\"pw\\nhost=evil\\r\\tx\"\n");
+      assertThat(text.lines()).noneMatch(l -> l.startsWith("host=evil"));
+    }
+    DatabaseEndpoint nul =
+        new DatabaseEndpoint("10.0.0.2", 3307, null, "u", new Secret("a\0b", "test"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DefaultsFile.write(dir, nul))
+        .hasMessageContaining("U+0000");
+  }
+
+  @Test
   void toolFailuresCarryExitCodeAndStderrTail() throws Exception {
     ToolRunner runner = new ToolRunner();
     ToolCommand cmd =

@@ -78,7 +78,7 @@ public final class BackupCatalog {
   public Reservation reserve(String cluster, String node, BackupType type, Instant at) {
     Path nodeDir = nodeDir(cluster, node);
     try {
-      Files.createDirectories(nodeDir);
+      DurableFiles.createDirectories(nodeDir);
     } catch (IOException e) {
       throw DurableFiles.failure("cannot create the catalog folder " + nodeDir, e);
     }
@@ -87,7 +87,7 @@ public final class BackupCatalog {
       String id = BackupId.of(t, node, type);
       Path dir = nodeDir.resolve(id);
       try {
-        Files.createDirectory(dir);
+        DurableFiles.createDirectory(dir);
         DurableFiles.syncDirectory(nodeDir);
         return new Reservation(cluster, node, id, type, dir, at);
       } catch (FileAlreadyExistsException e) {

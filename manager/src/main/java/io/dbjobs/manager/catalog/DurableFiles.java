@@ -10,9 +10,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -20,12 +24,53 @@ import org.slf4j.LoggerFactory;
 
 /**
  * File operations that survive a crash at any point: writes go to a temp file in the same folder,
- * are fsynced, renamed over the target atomically, and the folder is fsynced.
+ * are fsynced, renamed over the target atomically, and the folder is fsynced. Everything the
+ * catalog creates (backups, manifests, collected logs, whoever runs it: the daemon or the CLI) is
+ * created with mode {@link #FILE_MODE} 0640 and folders {@link #DIR_MODE} 0750, so other users of
+ * the host read nothing of it whatever the process' umask (a stricter umask still applies).
  */
 public final class DurableFiles {
   private static final Logger LOG = LoggerFactory.getLogger(DurableFiles.class);
 
+  /** rw-r-----: the owner writes, its group (backup readers) reads, others nothing. */
+  public static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-r-----");
+
+  /** rwxr-x---. */
+  public static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwxr-x---");
+
   private DurableFiles() {}
+
+  /**
+   * Creates {@code dir} and its missing parents with mode {@link #DIR_MODE}.
+   *
+   * @throws IOException as {@link Files#createDirectories}
+   */
+  public static Path createDirectories(Path dir) throws IOException {
+    return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+  }
+
+  /**
+   * Creates the folder {@code dir} (its parent must exist) with mode {@link #DIR_MODE}.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when it exists
+   */
+  public static Path createDirectory(Path dir) throws IOException {
+    return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+  }
+
+  /**
+   * Creates {@code file}, which must not exist, with mode {@link #FILE_MODE}, open for writing.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when it exists
+   */
+  public static FileChannel createNew(Path file) throws IOException {
+    return FileChannel.open(
+        file,
+        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        PosixFilePermissions.asFileAttribute(FILE_MODE));
+  }
 
   /**
    * Writes {@code data} to {@code target} all or nothing (replacing an existing file).
@@ -36,8 +81,7 @@ public final class DurableFiles {
   public static void write(Path target, byte[] data) {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
     try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = createNew(tmp)) {
         ByteBuffer b = ByteBuffer.wrap(data);
         while (b.hasRemaining()) {
           ch.write(b);

@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -38,8 +37,7 @@ public final class StagedFile implements AutoCloseable {
       throw new DbJobsException(
           ErrorCode.CATALOG_ERROR, "refusing to overwrite " + target + ": it already exists");
     }
-    this.channel =
-        FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    this.channel = DurableFiles.createNew(partial);
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -6,6 +6,8 @@ import io.dbjobs.common.config.ConfigProblems;
 import io.dbjobs.common.config.ConfigTree;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.config.Secret;
+import io.dbjobs.common.db.DbTls;
+import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.time.Durations;
 import io.dbjobs.manager.catalog.RetentionPolicy;
 import io.dbjobs.manager.receive.ReceiverSettings;
@@ -144,6 +146,9 @@ public record ManagerConfig(
       int defaultAgentPort = ct.integer("agentPort", 4445, 1, 65535);
       int defaultStreamPort = ct.integer("streamPort", 4444, 1, 65535);
       Secret agentToken = ct.secret("agentToken", false);
+      // tls: required|preferred|off (default preferred), ca: {file: /path/ca.pem} (with required:
+      // verify the nodes' certificates against it): the manager's JDBC connections to the nodes
+      DbTls tls = DbTls.read(ct);
       List<NodeConfig> nodes = new ArrayList<>();
       List<ConfigTree> nodeTrees = ct.list("nodes");
       if (nodeTrees.isEmpty()) {
@@ -158,6 +163,10 @@ public record ManagerConfig(
           nodeName = null;
         }
         String host = nt.requiredString("host", "the node's address");
+        if (host != null && HostPort.problemWithHost(host) != null) {
+          nt.problems().add(nt.keyOf("host"), HostPort.problemWithHost(host));
+          host = null;
+        }
         int port = nt.integer("port", defaultDbPort, 1, 65535);
         String nodeUser = nt.string("user", user);
         Secret nodePassword = nt.has("password") ? nt.secret("password", false) : password;
@@ -184,7 +193,7 @@ public record ManagerConfig(
             new NodeConfig(
                 name,
                 nodeName,
-                new DatabaseEndpoint(host, port, null, nodeUser, nodePassword),
+                new DatabaseEndpoint(host, port, null, nodeUser, nodePassword, tls),
                 agentPort,
                 streamPort));
       }
@@ -281,6 +290,8 @@ public record ManagerConfig(
                 + n.database().describe()
                 + " password="
                 + n.database().password()
+                + " tls="
+                + n.database().tls()
                 + " agentPort="
                 + n.agentPort()
                 + " streamPort="

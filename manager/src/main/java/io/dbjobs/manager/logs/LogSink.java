@@ -16,7 +16,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +75,7 @@ final class LogSink implements StreamSink {
       CompletableFuture<Long> jobId) {
     Path dir = store.dir(node.cluster(), node.name(), kind);
     try {
-      Files.createDirectories(dir);
+      DurableFiles.createDirectories(dir);
     } catch (IOException e) {
       throw DurableFiles.failure("cannot create " + dir, e);
     }
@@ -86,11 +85,7 @@ final class LogSink implements StreamSink {
         continue;
       }
       try {
-        FileChannel ch =
-            FileChannel.open(
-                dir.resolve(name + ".log.partial"),
-                StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        FileChannel ch = DurableFiles.createNew(dir.resolve(name + ".log.partial"));
         LOG.info("receiving the {} log of {} into {}", kind, node.name(), dir.resolve(name));
         return new LogSink(store, node, kind, hello, jobId, dir, name, ch);
       } catch (FileAlreadyExistsException e) {

@@ -4,6 +4,7 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.db.SqlErrors;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,11 +41,12 @@ final class BinlogCoverage {
           oldest = rs.getString(1);
         }
         String state;
-        try (ResultSet rs =
-            s.executeQuery(
-                "SELECT BINLOG_GTID_POS(" + "'" + oldest.replace("'", "''") + "'" + ", 4)")) {
-          rs.next();
-          state = rs.getString(1);
+        try (PreparedStatement ps = c.prepareStatement("SELECT BINLOG_GTID_POS(?, 4)")) {
+          ps.setString(1, oldest);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            state = rs.getString(1);
+          }
         }
         List<String> missing = GtidPositions.mariadbMissing(backupGtid, state);
         if (!missing.isEmpty()) {

@@ -10,6 +10,7 @@ import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.jobs.JobQuery;
 import io.dbjobs.common.jobs.ManagerJobs;
+import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.StreamSecret;
 import io.dbjobs.common.stream.StreamTarget;
@@ -134,7 +135,8 @@ public final class Reseed {
     params.put(TaskStreamParams.STREAM_ID, streamId);
     params.put(
         TaskStreamParams.PRIMARY,
-        primary.node().database().host() + ":" + primary.node().database().port());
+        new HostPort(primary.node().database().host(), primary.node().database().port())
+            .toString());
     params.put(TaskStreamParams.SOURCE, source.describe());
     if (source.expectedBytes() != null) {
       params.put(TaskStreamParams.EXPECTED_BYTES, Long.toString(source.expectedBytes()));

@@ -65,12 +65,13 @@ public final class ReseedSources implements Reseed.Sources {
       case LOGICALMASTER -> {
         requireLoadable(primary.version(), joiner, "the primary " + primary.name());
         yield new PrimaryDump(
-            primary.node(),
-            connections.pool(primary.node()),
-            mariadbDump,
-            privateDir(),
-            tools,
-            options);
+                primary.node(),
+                connections.pool(primary.node()),
+                mariadbDump,
+                privateDir(),
+                tools,
+                options)
+            .checked();
       }
       case PHYSICALBACKUP, LOGICALBACKUP -> {
         BackupEntry e = backup(r, topology, joiner, r.method().physical());

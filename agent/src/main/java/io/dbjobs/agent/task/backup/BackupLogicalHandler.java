@@ -6,8 +6,11 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.backup.BackupRequest;
 import io.dbjobs.common.backup.BackupTool;
 import io.dbjobs.common.backup.BackupType;
+import io.dbjobs.common.backup.DumpRowCheck;
 import io.dbjobs.common.backup.DumpScanner;
 import io.dbjobs.common.backup.StreamMeta;
+import io.dbjobs.common.backup.TableName;
+import io.dbjobs.common.backup.TableRows;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
@@ -23,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code backup-logical}: runs mariadb-dump (mysqldump on MySQL) in one consistent transaction with
@@ -30,8 +34,10 @@ import java.util.List;
  * every user database or those of the {@code databases} parameter. The dump passes through a {@link
  * DumpScanner} (position and completeness, read from the bytes as they pass), then a zstd
  * compressor ({@code content-compression=zstd}, the default), then to the job's receiver; nothing
- * is stored on this node. The trailer goes out only when the tool exited 0 and the dump ended with
- * {@code -- Dump completed}; anything else aborts the stream.
+ * is stored on this node. The trailer goes out only when the tool exited 0, the dump ended with
+ * {@code -- Dump completed}, and it carries rows for every table that had rows when it started and
+ * still has them when it ended ({@link DumpRowCheck}); anything else aborts the stream, so the
+ * receiver stores nothing.
  */
 public final class BackupLogicalHandler implements TaskHandler {
   /**
@@ -65,6 +71,7 @@ public final class BackupLogicalHandler implements TaskHandler {
       throw new DbJobsException(
           SqlErrors.classify(e), "cannot list the databases to dump: " + SqlErrors.message(e), e);
     }
+    Set<TableName> rowsAtStart = tablesWithRows(ctx, databases, "before the dump");
     String toolVersion = ToolVersions.of(ctx, tool);
     Instant started = Instant.now();
     try (DefaultsFile defaults = DefaultsFile.write(ctx.workDir(), ctx.config().database());
@@ -91,6 +98,12 @@ public final class BackupLogicalHandler implements TaskHandler {
                 ctx.checkStopping();
                 stream.phase("waiting for " + tool.name() + " to finish");
                 DumpScanner scanner = checkFinished(ctx, tool, out);
+                stream.phase("checking that every table with rows has rows in the dump");
+                DumpRowCheck.check(
+                    "the " + tool.name() + " dump of " + ctx.config().node(),
+                    rowsAtStart,
+                    tablesWithRows(ctx, databases, "after the dump"),
+                    scanner.tablesWithRows());
                 stream.phase("waiting for the receiver to confirm");
                 return TrailerMeta.from(ctx.config().node(), server)
                     .put(StreamMeta.KIND, "backup")
@@ -119,6 +132,18 @@ public final class BackupLogicalHandler implements TaskHandler {
               + out.filtered().position();
       return JobOutcome.succeeded(stream.describe(what, sent, detail))
           .withStream(sent.sha256Hex(), sent.bytes());
+    }
+  }
+
+  /** The tables of {@code databases} that have rows now ({@link TableRows}). */
+  static Set<TableName> tablesWithRows(JobContext ctx, List<String> databases, String when) {
+    try (Connection c = ctx.database().getConnection()) {
+      return TableRows.withRows(c, databases);
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          SqlErrors.classify(e),
+          "cannot check which tables have rows " + when + ": " + SqlErrors.message(e),
+          e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.dbjobs.agent.task.backup;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.tool.ToolArguments;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +16,8 @@ import java.util.Set;
  * The schemas a logical backup dumps: those its {@code databases} parameter names (each must
  * exist), or every schema but the system ones and dbjobs' own ({@code mysql}, {@code
  * information_schema}, {@code performance_schema}, {@code sys}, {@code
- * replication_manager_schema}).
+ * replication_manager_schema}). A name starting with {@code -} is refused either way: a tool would
+ * read it as an option ({@link ToolArguments}).
  */
 final class DumpDatabases {
   static final Set<String> NEVER_BY_DEFAULT =
@@ -26,8 +28,8 @@ final class DumpDatabases {
 
   /**
    * @param param the {@code databases} parameter (comma-separated), or null for all user schemas
-   * @throws DbJobsException BAD_PARAMETER for a name that does not exist; NOT_FOUND when the node
-   *     has no user schema to dump
+   * @throws DbJobsException BAD_PARAMETER for a name that does not exist or starts with {@code -};
+   *     NOT_FOUND when the node has no user schema to dump
    */
   static List<String> resolve(Connection c, String param) throws SQLException {
     List<String> existing = new ArrayList<>();
@@ -47,6 +49,14 @@ final class DumpDatabases {
                 + String.join(", ", existing)
                 + "); name databases with the 'databases' parameter");
       }
+      for (String name : user) {
+        ToolArguments.checked(
+            "database",
+            "on this node",
+            name,
+            "Rename it (dump it, load it under a new name, drop the old one), or back up the"
+                + " other databases by naming them in the job's 'databases' parameter.");
+      }
       return user;
     }
     Set<String> wanted = new LinkedHashSet<>();
@@ -55,13 +65,11 @@ final class DumpDatabases {
       if (name.isEmpty()) {
         continue;
       }
-      if (name.startsWith("-")) {
-        throw new DbJobsException(
-            ErrorCode.BAD_PARAMETER,
-            "task backup-logical: parameter 'databases' names '"
-                + name
-                + "', which would be read as an option");
-      }
+      ToolArguments.checked(
+          "database",
+          "in the parameter 'databases' of task backup-logical",
+          name,
+          "Name only databases that do not start with '-'.");
       if (!existing.contains(name)) {
         throw new DbJobsException(
             ErrorCode.BAD_PARAMETER,

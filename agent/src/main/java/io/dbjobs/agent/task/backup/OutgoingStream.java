@@ -5,6 +5,7 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.SendResult;
@@ -40,7 +41,8 @@ public final class OutgoingStream {
   /**
    * The stream of this job.
    *
-   * @throws DbJobsException BAD_PARAMETER when the row names no receiver or holds no valid secret
+   * @throws DbJobsException BAD_PARAMETER when the row names no receiver, one that is not a host
+   *     name or IP address ({@link HostPort}), or holds no valid secret
    */
   public static OutgoingStream forJob(JobContext ctx) {
     Job job = ctx.job();
@@ -52,13 +54,21 @@ public final class OutgoingStream {
               + " names no receiver for its stream: its server and port columns are empty (the"
               + " manager sets them to the address of the stream's receiver)");
     }
-    String secret = ctx.streamSecret();
+    HostPort receiver;
+    try {
+      receiver = new HostPort(job.server(), job.port());
+    } catch (DbJobsException e) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER,
+          what + " names a stream receiver that is not an address: " + e.getMessage(),
+          e);
+    }
     StreamTarget target =
         new StreamTarget(
-            job.server(),
-            job.port(),
+            receiver.host(),
+            receiver.port(),
             ctx.param(TaskStreamParams.STREAM_ID),
-            secret,
+            ctx.streamSecret(),
             PeerIdentity.fromSealedNames(ctx.peerName()));
     Compression wire = Compression.parse(ctx.param(TaskStreamParams.COMPRESSION));
     return new OutgoingStream(ctx, target, ctx.config().stream().senderOptions(wire));

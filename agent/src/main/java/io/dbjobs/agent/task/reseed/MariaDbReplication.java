@@ -1,6 +1,9 @@
 package io.dbjobs.agent.task.reseed;
 
+import io.dbjobs.common.sql.LiteralQuoter;
+import io.dbjobs.common.sql.SqlIdentifiers;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * MariaDB: {@code SET GLOBAL gtid_slave_pos} + {@code CHANGE MASTER TO ...
@@ -8,21 +11,29 @@ import java.util.List;
  * old data and, with gtid_strict_mode, would clash with the GTIDs it is about to replicate.
  */
 final class MariaDbReplication implements Replication {
+  /** domain-server-sequence, comma-separated; empty for a server that never wrote a GTID. */
+  private static final Pattern POSITION =
+      Pattern.compile("(\\d{1,10}-\\d{1,10}-\\d{1,20})(,\\d{1,10}-\\d{1,10}-\\d{1,20})*");
+
   @Override
-  public List<String> reposition(Source s, String gtid) {
+  public List<String> reposition(Source s, String gtid, LiteralQuoter q) {
+    String position = gtid == null ? "" : gtid.replaceAll("\\s+", "");
+    if (!position.isEmpty() && !POSITION.matcher(position).matches()) {
+      throw Replication.badPosition("MariaDB", position);
+    }
     return List.of(
         "STOP ALL SLAVES",
         "RESET SLAVE ALL",
         "RESET MASTER",
-        "SET GLOBAL gtid_slave_pos = " + Replication.literal(gtid == null ? "" : gtid),
+        "SET GLOBAL gtid_slave_pos = " + q.quote(position),
         "CHANGE MASTER TO MASTER_HOST="
-            + Replication.literal(s.host())
+            + q.quote(s.host())
             + ", MASTER_PORT="
             + s.port()
             + ", MASTER_USER="
-            + Replication.literal(s.user())
+            + q.quote(s.user())
             + ", MASTER_PASSWORD="
-            + Replication.literal(s.password())
+            + q.quote(s.password().reveal())
             + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5",
         "START SLAVE",
         "SET GLOBAL read_only = 1");
@@ -30,7 +41,7 @@ final class MariaDbReplication implements Replication {
 
   @Override
   public String disableOnReplica(String schema, String event) {
-    return "ALTER EVENT " + KeptAside.q(schema) + "." + KeptAside.q(event) + " DISABLE ON SLAVE";
+    return "ALTER EVENT " + SqlIdentifiers.qualified(schema, event) + " DISABLE ON SLAVE";
   }
 
   @Override
@@ -39,8 +50,8 @@ final class MariaDbReplication implements Replication {
   }
 
   @Override
-  public String waitForPositionQuery(String position, int seconds) {
-    return "SELECT MASTER_GTID_WAIT(" + Replication.literal(position) + ", " + seconds + ")";
+  public String waitForPositionQuery() {
+    return "SELECT MASTER_GTID_WAIT(?, ?)";
   }
 
   @Override

@@ -1,27 +1,44 @@
 package io.dbjobs.agent.task.reseed;
 
+import io.dbjobs.common.sql.LiteralQuoter;
+import io.dbjobs.common.sql.SqlIdentifiers;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * MySQL 8: {@code RESET MASTER} + {@code SET GLOBAL gtid_purged} + {@code CHANGE REPLICATION SOURCE
  * TO ... SOURCE_AUTO_POSITION=1}. Needs {@code gtid_mode=ON} on both ends.
  */
 final class MySqlReplication implements Replication {
+  /** uuid, then intervals (and, since 8.3, tags), per source; comma-separated. */
+  private static final Pattern ONE_SOURCE =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+              + "(:([A-Za-z_][A-Za-z0-9_]{0,31}|\\d{1,20}(-\\d{1,20})?))+");
+
   @Override
-  public List<String> reposition(Source s, String gtid) {
+  public List<String> reposition(Source s, String gtid, LiteralQuoter q) {
+    String set = gtid == null ? "" : gtid.replaceAll("\\s+", "");
+    if (!set.isEmpty()) {
+      for (String part : set.split(",", -1)) {
+        if (!ONE_SOURCE.matcher(part).matches()) {
+          throw Replication.badPosition("MySQL", set);
+        }
+      }
+    }
     return List.of(
         "STOP REPLICA",
         "RESET REPLICA ALL",
         "RESET MASTER",
-        "SET GLOBAL gtid_purged = " + Replication.literal(gtid == null ? "" : gtid),
+        "SET GLOBAL gtid_purged = " + q.quote(set),
         "CHANGE REPLICATION SOURCE TO SOURCE_HOST="
-            + Replication.literal(s.host())
+            + q.quote(s.host())
             + ", SOURCE_PORT="
             + s.port()
             + ", SOURCE_USER="
-            + Replication.literal(s.user())
+            + q.quote(s.user())
             + ", SOURCE_PASSWORD="
-            + Replication.literal(s.password())
+            + q.quote(s.password().reveal())
             + ", SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=5, GET_SOURCE_PUBLIC_KEY=1",
         "START REPLICA",
         "SET GLOBAL read_only = 1");
@@ -29,7 +46,7 @@ final class MySqlReplication implements Replication {
 
   @Override
   public String disableOnReplica(String schema, String event) {
-    return "ALTER EVENT " + KeptAside.q(schema) + "." + KeptAside.q(event) + " DISABLE ON REPLICA";
+    return "ALTER EVENT " + SqlIdentifiers.qualified(schema, event) + " DISABLE ON REPLICA";
   }
 
   @Override
@@ -38,12 +55,8 @@ final class MySqlReplication implements Replication {
   }
 
   @Override
-  public String waitForPositionQuery(String position, int seconds) {
-    return "SELECT WAIT_FOR_EXECUTED_GTID_SET("
-        + Replication.literal(position)
-        + ", "
-        + seconds
-        + ")";
+  public String waitForPositionQuery() {
+    return "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)";
   }
 
   @Override

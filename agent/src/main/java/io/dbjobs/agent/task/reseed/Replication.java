@@ -1,5 +1,10 @@
 package io.dbjobs.agent.task.reseed;
 
+import io.dbjobs.common.DbJobsException;
+import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.config.Secret;
+import io.dbjobs.common.net.HostPort;
+import io.dbjobs.common.sql.LiteralQuoter;
 import java.util.List;
 
 /**
@@ -9,9 +14,12 @@ import java.util.List;
 interface Replication {
   /**
    * The statements that make this node replicate from {@code source}, starting after {@code gtid}
-   * (the restored data's position). The password is inside them: never log them.
+   * (the restored data's position), their literals quoted by {@code literals} (run them on its
+   * connection while it is open). The password is inside them: never log them.
+   *
+   * @throws DbJobsException REPLICATION_FAILED when {@code gtid} is not a position of this flavor
    */
-  List<String> reposition(Source source, String gtid);
+  List<String> reposition(Source source, String gtid, LiteralQuoter literals);
 
   /**
    * Disables an event on this replica (it runs on the primary; its effects arrive by replication).
@@ -21,8 +29,11 @@ interface Replication {
   /** The query giving a primary's current GTID position (one row, one column). */
   String primaryPositionQuery();
 
-  /** A query returning 0 once this node applied {@code position}, waiting up to {@code seconds}. */
-  String waitForPositionQuery(String position, int seconds);
+  /**
+   * A query with two parameters, a position and a number of seconds, returning 0 once this node
+   * applied the position, waiting up to the seconds.
+   */
+  String waitForPositionQuery();
 
   /** The replica status statement ({@code SHOW SLAVE STATUS} / {@code SHOW REPLICA STATUS}). */
   String statusQuery();
@@ -30,16 +41,53 @@ interface Replication {
   /** Column names in the status: IO thread, SQL thread, last IO error, last SQL error, lag. */
   List<String> statusColumns();
 
-  /** Where to replicate from. */
-  record Source(String host, int port, String user, String password) {}
+  /**
+   * Where to replicate from: a checked address, the replication user, its password (prints masked).
+   */
+  record Source(HostPort address, String user, Secret password) {
+    public String host() {
+      return address.host();
+    }
+
+    public int port() {
+      return address.port();
+    }
+  }
 
   static Replication forServer(String version, String versionComment) {
     String v = (version + " " + versionComment).toLowerCase(java.util.Locale.ROOT);
     return v.contains("mariadb") ? new MariaDbReplication() : new MySqlReplication();
   }
 
-  /** A string literal for SQL: quotes and backslashes escaped. */
+  /**
+   * A string literal that means the same under every {@code sql_mode}: the quote doubled, and a
+   * value holding a backslash or U+0000 refused (a backslash is an escape or not depending on
+   * {@code NO_BACKSLASH_ESCAPES}). Prefer bound parameters; where a statement takes none, quote
+   * with {@link io.dbjobs.common.sql.PinnedLiterals}.
+   *
+   * @deprecated kept for callers that still build SQL text; use a {@link
+   *     java.sql.PreparedStatement} parameter or {@link io.dbjobs.common.sql.PinnedLiterals}
+   * @throws DbJobsException BAD_PARAMETER for a value with a backslash or U+0000
+   */
+  @Deprecated
   static String literal(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    if (s.indexOf('\\') >= 0 || s.indexOf('\0') >= 0) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER,
+          "a value with a backslash cannot be quoted the same under every sql_mode: "
+              + s.replace("\0", "\\0"));
+    }
+    return "'" + s.replace("'", "''") + "'";
+  }
+
+  /** REPLICATION_FAILED: {@code gtid} is not a GTID position of {@code flavor}. */
+  static DbJobsException badPosition(String flavor, String gtid) {
+    return new DbJobsException(
+        ErrorCode.REPLICATION_FAILED,
+        "the restored data's position '"
+            + gtid.replaceAll("[^\\x20-\\x7e]", "?")
+            + "' is not a "
+            + flavor
+            + " GTID position; replication was not touched");
   }
 }

@@ -6,10 +6,14 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.DataSources;
+import io.dbjobs.common.db.DbTls;
 import io.dbjobs.common.db.SqlErrors;
+import io.dbjobs.common.net.HostPort;
+import io.dbjobs.common.sql.PinnedLiterals;
 import io.dbjobs.common.time.Durations;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,8 +31,21 @@ final class Repositioning {
   /** What the catch-up saw at its end. */
   record CaughtUp(String primaryPosition, Duration took) {}
 
+  /**
+   * Where to replicate from: the job's {@code primary} parameter, parsed and checked ({@link
+   * HostPort}), with the agent's replication user and password.
+   *
+   * @throws DbJobsException BAD_PARAMETER for a {@code primary} that is not host:port;
+   *     CONFIG_INVALID when the agent has no replication password
+   */
   static Replication.Source source(JobContext ctx, String primaryHostPort) {
-    int colon = primaryHostPort.lastIndexOf(':');
+    HostPort address;
+    try {
+      address = HostPort.parse(primaryHostPort);
+    } catch (DbJobsException e) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER, "parameter 'primary': " + e.getMessage(), e);
+    }
     Secret pw = ctx.config().reseed().replicationPassword();
     if (pw == null) {
       throw new DbJobsException(
@@ -37,11 +54,7 @@ final class Repositioning {
               + " replicate as "
               + ctx.config().reseed().replicationUser());
     }
-    return new Replication.Source(
-        primaryHostPort.substring(0, colon),
-        Integer.parseInt(primaryHostPort.substring(colon + 1)),
-        ctx.config().reseed().replicationUser(),
-        pw.reveal());
+    return new Replication.Source(address, ctx.config().reseed().replicationUser(), pw);
   }
 
   static Replication flavor(Connection c) throws SQLException {
@@ -71,9 +84,34 @@ final class Repositioning {
   static Replication reposition(
       JobContext ctx, Replication.Source source, String gtid, Long temporaryServerId) {
     ctx.phase("repositioning replication");
-    try (Connection c = ctx.database().getConnection();
-        Statement s = c.createStatement()) {
-      Replication r = flavor(c);
+    try (Connection c = ctx.database().getConnection()) {
+      return reposition(c, source, gtid, temporaryServerId);
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          ErrorCode.REPLICATION_FAILED,
+          "cannot reposition replication: " + redacted(SqlErrors.message(e), source),
+          e);
+    }
+  }
+
+  /**
+   * Repositions on connection {@code c}: disables the events restored enabled, then runs the
+   * flavor's statements with their literals quoted under a pinned {@code sql_mode} ({@link
+   * PinnedLiterals}), so a password or user with quotes and backslashes arrives as it is whatever
+   * the server's mode. Not binary-logged.
+   */
+  static Replication reposition(
+      Connection c, Replication.Source source, String gtid, Long temporaryServerId)
+      throws SQLException {
+    Replication r = flavor(c);
+    try (Statement s = c.createStatement();
+        PinnedLiterals literals = PinnedLiterals.pin(c)) {
+      // built (and the position checked) before anything on the node changes
+      List<String> statements = new java.util.ArrayList<>(r.reposition(source, gtid, literals));
+      if (temporaryServerId != null) {
+        int startAt = statements.size() - 2; // before the START of replication
+        statements.add(startAt, "SET GLOBAL server_id = " + temporaryServerId);
+      }
       s.execute("SET SESSION sql_log_bin=0");
       // events restored enabled (from a dump, or a primary's datadir) would run here too
       List<String[]> enabled = new java.util.ArrayList<>();
@@ -87,11 +125,6 @@ final class Repositioning {
       for (String[] e : enabled) {
         s.execute(r.disableOnReplica(e[0], e[1]));
       }
-      List<String> statements = new java.util.ArrayList<>(r.reposition(source, gtid));
-      if (temporaryServerId != null) {
-        int startAt = statements.size() - 2; // before the START of replication
-        statements.add(startAt, "SET GLOBAL server_id = " + temporaryServerId);
-      }
       for (int i = 0; i < statements.size(); i++) {
         try {
           s.execute(statements.get(i));
@@ -103,24 +136,39 @@ final class Repositioning {
                   + " of "
                   + statements.size()
                   + " failed: "
-                  + SqlErrors.message(e)
+                  + redacted(SqlErrors.message(e), source)
                   + " (from "
-                  + source.host()
-                  + ":"
-                  + source.port()
+                  + source.address()
                   + " at GTID "
                   + gtid
                   + ")",
               e);
         }
       }
-      return r;
-    } catch (SQLException e) {
-      throw new DbJobsException(
-          ErrorCode.REPLICATION_FAILED,
-          "cannot reposition replication: " + SqlErrors.message(e),
-          e);
     }
+    return r;
+  }
+
+  /**
+   * A server message with the replication password kept out: the statement's text can come back in
+   * an error ("... near '...'"), quoted in any of several ways, so the text after {@code near} is
+   * withheld and the password masked in the rest.
+   */
+  static String redacted(String message, Replication.Source source) {
+    if (message == null) {
+      return null;
+    }
+    String m = message;
+    int near = m.indexOf(" near '");
+    if (near >= 0) {
+      int line = m.indexOf("' at line ", near);
+      m =
+          m.substring(0, near)
+              + " near (statement text withheld)"
+              + (line >= 0 ? m.substring(line + 1) : "");
+    }
+    String pw = source.password().reveal();
+    return pw.isEmpty() ? m : m.replace(pw, "****").replace(pw.replace("'", "''"), "****");
   }
 
   /**
@@ -133,7 +181,8 @@ final class Repositioning {
       JobContext ctx, Replication r, Replication.Source source, Duration timeout)
       throws InterruptedException {
     long start = System.nanoTime();
-    String target = primaryPosition(r, source, ctx.config().connectTimeout());
+    String target =
+        primaryPosition(r, source, ctx.config().database().tls(), ctx.config().connectTimeout());
     ctx.phase("catching up to " + target);
     long deadline = start + timeout.toNanos();
     List<String> cols = r.statusColumns();
@@ -161,17 +210,19 @@ final class Repositioning {
             throw new DbJobsException(
                 ErrorCode.REPLICATION_FAILED,
                 "the replication IO thread cannot read from "
-                    + source.host()
-                    + ":"
-                    + source.port()
+                    + source.address()
                     + ": "
-                    + ioError);
+                    + redacted(ioError, source));
           }
           ctx.phase("catching up to " + target + " (" + lastStatus + ")");
           if ("Yes".equals(io) && "Yes".equals(sql)) {
-            try (ResultSet w = s.executeQuery(r.waitForPositionQuery(target, 1))) {
-              if (w.next() && w.getInt(1) == 0) {
-                return new CaughtUp(target, Duration.ofNanos(System.nanoTime() - start));
+            try (PreparedStatement wait = c.prepareStatement(r.waitForPositionQuery())) {
+              wait.setString(1, target);
+              wait.setInt(2, 1);
+              try (ResultSet w = wait.executeQuery()) {
+                if (w.next() && w.getInt(1) == 0) {
+                  return new CaughtUp(target, Duration.ofNanos(System.nanoTime() - start));
+                }
               }
             }
           }
@@ -255,18 +306,18 @@ final class Repositioning {
     return caught;
   }
 
-  /** The primary's current GTID position, read with the replication user. */
-  static String primaryPosition(Replication r, Replication.Source source, Duration timeout) {
+  /**
+   * The primary's current GTID position, read with the replication user, over TLS as the agent's
+   * {@code database.tls} says.
+   */
+  static String primaryPosition(
+      Replication r, Replication.Source source, DbTls tls, Duration timeout) {
     DatabaseEndpoint ep =
         new DatabaseEndpoint(
-            source.host(),
-            source.port(),
-            null,
-            source.user(),
-            new Secret(source.password(), "reseed.replicationPassword"));
+            source.host(), source.port(), null, source.user(), source.password(), tls);
     Properties p = new Properties();
     p.setProperty("user", source.user());
-    p.setProperty("password", source.password());
+    p.setProperty("password", source.password().reveal());
     try (Connection c = DriverManager.getConnection(DataSources.jdbcUrl(ep, timeout), p);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(r.primaryPositionQuery())) {
@@ -276,9 +327,7 @@ final class Repositioning {
       throw new DbJobsException(
           ErrorCode.REPLICATION_FAILED,
           "cannot read the primary's position at "
-              + source.host()
-              + ":"
-              + source.port()
+              + source.address()
               + " as "
               + source.user()
               + ": "
