@@ -49,6 +49,8 @@ public enum ErrorCode {
   CATALOG_ERROR(1),
   RESTORE_FAILED(1),
   REPLICATION_FAILED(1),
+  /** A restore did not complete and was undone: the node's old data serves again. */
+  ROLLED_BACK(1),
 
   INTERNAL(10);
 
