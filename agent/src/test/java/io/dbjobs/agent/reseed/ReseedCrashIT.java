@@ -55,6 +55,7 @@ class ReseedCrashIT {
   private static MariaDbCluster cluster;
   private static AgentFixture joiner;
   private static Path backup;
+  private static Path backupWithDonorReplication;
   private static Path config;
   private static int streamPort;
   private AgentProcess agent;
@@ -80,6 +81,34 @@ class ReseedCrashIT {
                 + repl
                 + "}\n  catchUpTimeout: 2m\n");
     backup = physicalBackup(cluster.primary());
+    backupWithDonorReplication = withDonorReplication(backup);
+  }
+
+  /**
+   * The backup with a donor's replication settings in it (as other tools or versions copy them):
+   * {@code master.info} and {@code relay-log.info} of a replica of 127.0.0.9:3999, appended as
+   * xbstream entries.
+   */
+  private static Path withDonorReplication(Path backup) throws IOException {
+    DbServer replica = cluster.node(2);
+    String primaryPort = Integer.toString(cluster.primary().port());
+    List<String> info =
+        Files.readAllLines(replica.dataDir().resolve("master.info")).stream()
+            .map(l -> l.equals("127.0.0.1") ? "127.0.0.9" : l.equals(primaryPort) ? "3999" : l)
+            .toList();
+    assertThat(info).contains("127.0.0.9", "3999");
+    Path extra = Files.createDirectories(dir.resolve("donor-replication"));
+    Files.write(extra.resolve("master.info"), info);
+    Files.copy(replica.dataDir().resolve("relay-log.info"), extra.resolve("relay-log.info"));
+    Path entries = dir.resolve("donor-replication.xbstream");
+    Shell.check(
+        60,
+        "/bin/sh",
+        "-c",
+        "cd " + extra + " && mbstream -c master.info relay-log.info > " + entries);
+    Path out = dir.resolve("backup-with-donor-replication.xbstream");
+    Shell.check(60, "/bin/sh", "-c", "cat " + backup + " " + entries + " > " + out);
+    return out;
   }
 
   @AfterAll
@@ -108,7 +137,7 @@ class ReseedCrashIT {
     String marker = markOldData();
     Map<String, String> oldTables = TableChecksums.of(node2);
 
-    long id = physicalReseedKilledAt(CrashPoint.SWAP_OUT_HALF);
+    long id = physicalReseedKilledAt(CrashPoint.SWAP_OUT_HALF, backup);
     assertThat(node2.answers())
         .as("killed with the server stopped, the datadir half moved")
         .isFalse();
@@ -134,7 +163,10 @@ class ReseedCrashIT {
     DbServer node2 = cluster.node(2);
     markOldData();
 
-    long id = physicalReseedKilledAt(CrashPoint.SWAP_VERIFIED);
+    long id = physicalReseedKilledAt(CrashPoint.SWAP_VERIFIED, backupWithDonorReplication);
+    assertThat(node2.column("SHOW ALL SLAVES STATUS"))
+        .as("the new data started without the donor's replication settings (127.0.0.9:3999)")
+        .isEmpty();
 
     agent = AgentProcess.start(config, dir.resolve("verified-restart.log"));
     Job settled = joiner.await(id, JobState.SUCCEEDED, WAIT);
@@ -150,6 +182,7 @@ class ReseedCrashIT {
     FidelityData.assertObjectsPresent(node2);
     assertThat(MariaDbCluster.replicationStatus(node2)).contains("io=Yes sql=Yes");
     assertThat(node2.value("SELECT @@read_only")).isEqualTo("1");
+    assertThat(replicatesFrom(node2)).containsExactly("127.0.0.1:" + cluster.primary().port());
     assertThat(agent.log()).contains("settled after restart: finished");
     assertNothingLeft();
 
@@ -208,14 +241,14 @@ class ReseedCrashIT {
   }
 
   /** Submits a physical reseed to an agent armed at {@code point} and waits until it died there. */
-  private long physicalReseedKilledAt(CrashPoint point) throws Exception {
+  private long physicalReseedKilledAt(CrashPoint point, Path stream) throws Exception {
     String secret = StreamSecret.mint();
     String streamId = "reseed/rsc2/" + UUID.randomUUID();
     try (AgentProcess crashing =
         AgentProcess.crashingAt(point, config, dir.resolve(point.id() + ".log"))) {
       long id = submit(Task.RESEED_PHYSICAL, secret, streamId);
       joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
-      send(secret, streamId, Files.newInputStream(backup));
+      send(secret, streamId, Files.newInputStream(stream));
       assertThat(crashing.awaitExit(WAIT)).as(crashing.log()).isEqualTo(CrashPoints.EXIT_STATUS);
       assertThat(crashing.log()).contains("crash point " + point.id() + " reached");
       return id;
@@ -233,6 +266,19 @@ class ReseedCrashIT {
     cluster.awaitReplication(Duration.ofSeconds(60));
     assertThat(TableChecksums.of(cluster.node(2))).isEqualTo(TableChecksums.of(cluster.primary()));
     assertNothingLeft();
+  }
+
+  /** host:port of each replication connection of {@code server}. */
+  private static List<String> replicatesFrom(DbServer server) throws java.sql.SQLException {
+    List<String> out = new java.util.ArrayList<>();
+    try (java.sql.Connection c = server.connect();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SHOW ALL SLAVES STATUS")) {
+      while (rs.next()) {
+        out.add(rs.getString("Master_Host") + ":" + rs.getInt("Master_Port"));
+      }
+    }
+    return out;
   }
 
   /** A row only the joiner has, to recognise its old data. */

@@ -28,18 +28,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code reseed-physical}: rebuilds this node from a physical backup stream (from the manager's
- * catalog or straight from a donor's mariadb-backup), without losing the data it had if anything
- * goes wrong:
+ * catalog or straight from a donor's mariadb-backup), without losing the data it had, whatever
+ * happens and whenever the agent dies (see {@code docs/crash-safety.md}):
  *
  * <ol>
- *   <li>receive the one stream on the agent's stream port into a staging folder ({@code mbstream
- *       -x}), the old server still serving;
- *   <li>prepare it ({@code mariadb-backup --prepare}) and read its position;
- *   <li>stop the server, move the old datadir contents aside, move the new ones in, start the
- *       server, check its tables open; if any of that fails, put the old data back and start it;
- *   <li>put this node's own job history back, point it at the primary from the backup's GTID, wait
- *       until it replicates and has caught up;
- *   <li>only then delete the old data (or keep it, per {@code reseed.keepOldDatadir}).
+ *   <li>start the swap's journal ({@link DatadirSwap#stage}), then receive the one stream on the
+ *       agent's stream port into a staging folder ({@code mbstream -x}), the old server still
+ *       serving;
+ *   <li>prepare it ({@code mariadb-backup --prepare}), read its position, take the donor's
+ *       replication settings out of it ({@link DonorReplicationFiles}), give it the datadir's
+ *       owner, save this node's job history ({@link JobsHistory});
+ *   <li>stop the server, move the old datadir entries aside and the new ones in, start the server,
+ *       check its tables open, put the job history back ({@link PhysicalSwap#swapIn}); if any of
+ *       that fails, put the old entries back and start them (ROLLED_BACK);
+ *   <li>point it at the primary from the backup's GTID, wait until it replicates and has caught up;
+ *       only then delete the old data (or keep it, per {@code reseed.keepOldDatadir}).
  * </ol>
  */
 public class ReseedPhysicalHandler implements TaskHandler {
@@ -60,7 +63,7 @@ public class ReseedPhysicalHandler implements TaskHandler {
     Long expected = JoinerStream.expectedBytes(ctx);
     String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a physical backup");
     String primaryParam = ctx.param(TaskStreamParams.PRIMARY);
-    Replication.Source primary = Repositioning.source(ctx, primaryParam);
+    Repositioning.source(ctx, primaryParam); // refuses a missing replication password now
     boolean keepOld = keepOld(ctx);
     NodeData node = NodeData.locate(ctx, expected);
     boolean serverUp = ctx.probe().answers();
