@@ -154,8 +154,13 @@ public final class Agent implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      pool.close();
       throw new DbJobsException(
           ErrorCode.INTERNAL, "interrupted while settling an unfinished reseed", e);
+    } catch (RuntimeException e) {
+      // the node needs a hand (the message says what); this agent claims nothing meanwhile
+      pool.close();
+      throw e;
     }
   }
 

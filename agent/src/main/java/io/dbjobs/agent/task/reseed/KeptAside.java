@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * back, each step recorded so that a put-back interrupted in turn resumes without dropping anything
  * it already put back.
  */
-final class KeptAside implements AutoCloseable {
+final class KeptAside {
   private static final Logger LOG = LoggerFactory.getLogger(KeptAside.class);
   static final String KIND = "logical-set-aside";
   static final String HOLD_PREFIX = "_dbjobs_old_";
@@ -385,14 +385,14 @@ final class KeptAside implements AutoCloseable {
 
   /**
    * Drops whatever was loaded under the original names and puts the old schemas back, then forgets
-   * the journal. Safe to call again (the load's clean-up and the handler may both).
+   * the journal: the load's clean-up. Safe to call again (the load's clean-up and the handler may
+   * both).
    */
-  @Override
-  public void close() {
+  void putBackAfterFailedLoad() {
     putBack("the load failed");
   }
 
-  /** As {@link #close}, with the reason recorded in the journal. */
+  /** As {@link #putBackAfterFailedLoad}, with the reason recorded in the journal. */
   synchronized void putBack(String reason) {
     if (settled) {
       return;
@@ -427,7 +427,7 @@ final class KeptAside implements AutoCloseable {
           }
         }
       } finally {
-        saved.restore(s);
+        restoreOrEvict(c, s, saved);
       }
     } catch (SQLException e) {
       throw new DbJobsException(
@@ -610,6 +610,21 @@ final class KeptAside implements AutoCloseable {
               + token(charset, "character_set_client")
               + ", collation_connection = "
               + token(collation, "collation_connection"));
+    }
+  }
+
+  /** Puts the pooled connection's session back, or takes it out of the pool. */
+  private void restoreOrEvict(Connection c, Statement s, Session saved) {
+    try {
+      saved.restore(s);
+    } catch (SQLException e) {
+      LOG.warn(
+          "{}: cannot put the connection's session settings back ({}); closing it",
+          plan.label(),
+          SqlErrors.message(e));
+      if (ds instanceof com.zaxxer.hikari.HikariDataSource h) {
+        h.evictConnection(c);
+      }
     }
   }
 

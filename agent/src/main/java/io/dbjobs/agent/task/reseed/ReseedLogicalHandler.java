@@ -90,7 +90,7 @@ public class ReseedLogicalHandler implements TaskHandler {
                 StreamSink client =
                     sessions > 1
                         ? ParallelLoadSink.start(
-                            ctx, cnf, sessions, aside::close, Duration.ofHours(6))
+                            ctx, cnf, sessions, aside::putBackAfterFailedLoad, Duration.ofHours(6))
                         : ProcessSink.start(
                             ctx,
                             ToolCommand.of(
@@ -104,7 +104,7 @@ public class ReseedLogicalHandler implements TaskHandler {
                                         "--init-command=SET SESSION sql_log_bin=0"))
                                 .stdin(ToolCommand.Input.PIPE)
                                 .build(),
-                            aside::close,
+                            aside::putBackAfterFailedLoad,
                             Duration.ofHours(6),
                             "loading the dump");
                 LogicalLoadSink sink = new LogicalLoadSink(new CrashPointSink(client, crash));

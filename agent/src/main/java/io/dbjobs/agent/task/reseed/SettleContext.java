@@ -130,10 +130,11 @@ final class SettleContext implements JobContext {
     lastRenewNanos = now;
     try {
       if (probe.answers()) {
+        // as long as a handler's lease across a swap: a settle has no heartbeat between phases
         jobs.renew(
             job.id(),
             job.leaseOwner(),
-            config.jobs().lease(),
+            config.service().timeout().multipliedBy(2).plusMinutes(10),
             new Progress(p, bytesDone, bytesTotal));
       }
     } catch (DbJobsException e) {
