@@ -141,16 +141,31 @@ public final class Agent implements AutoCloseable {
     return config;
   }
 
-  /** Rolls back a datadir swap a previous instance left unfinished, before anything else runs. */
+  /**
+   * Settles the reseeds a previous instance left unfinished (finished or rolled back, see {@link
+   * SwapRecovery}) before anything is claimed; their outcomes go to the outbox.
+   */
   private void recoverUnfinishedSwaps() {
     try {
-      for (SwapRecovery.Recovered r : SwapRecovery.run(config, new ToolRunner())) {
+      SwapRecovery.Parts parts =
+          new SwapRecovery.Parts(
+              config,
+              pool,
+              dao,
+              new ServerProbe(config.database(), config.connectTimeout()),
+              new ToolRunner());
+      for (SwapRecovery.Settled r : SwapRecovery.settle(parts)) {
         loop.keepOutcome(r.jobId(), r.owner(), r.outcome());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      pool.close();
       throw new DbJobsException(
-          ErrorCode.INTERNAL, "interrupted while recovering an unfinished swap", e);
+          ErrorCode.INTERNAL, "interrupted while settling an unfinished reseed", e);
+    } catch (RuntimeException e) {
+      // the node needs a hand (the message says what); this agent claims nothing meanwhile
+      pool.close();
+      throw e;
     }
   }
 

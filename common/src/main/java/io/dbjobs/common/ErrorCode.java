@@ -57,6 +57,8 @@ public enum ErrorCode {
   REPLICATION_FAILED(1),
   /** A dump carries no rows for tables that had rows when it started and still have them. */
   DUMP_INCOMPLETE(1),
+  /** A restore did not complete and was undone: the node's old data serves again. */
+  ROLLED_BACK(1),
 
   INTERNAL(10);
 

@@ -356,7 +356,7 @@ class ReseedPhysicalIT {
     joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
     send(secret, streamId, Files.newInputStream(backupFile()));
     Job failed = joiner.await(id, JobState.FAILED, WAIT);
-    assertThat(failed.errorCode()).isEqualTo("RESTORE_FAILED");
+    assertThat(failed.errorCode()).isEqualTo("ROLLED_BACK");
     assertThat(failed.result()).contains("rolled back").contains("the old data serves again");
     assertOldDataServes(marker);
     assertThat(MariaDbCluster.replicationStatus(cluster.node(2))).contains("io=Yes sql=Yes");

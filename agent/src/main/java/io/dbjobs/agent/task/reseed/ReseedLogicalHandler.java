@@ -15,6 +15,7 @@ import io.dbjobs.common.time.Durations;
 import io.dbjobs.common.tool.DefaultsFile;
 import io.dbjobs.common.tool.ToolCommand;
 import io.dbjobs.common.units.Sizes;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,10 +46,15 @@ public class ReseedLogicalHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws Exception {
+    return run(ctx, CrashPoints.fromSystemProperty());
+  }
+
+  JobOutcome run(JobContext ctx, CrashPoints crash) throws Exception {
     long t0 = System.nanoTime();
     Long expected = JoinerStream.expectedBytes(ctx);
     String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a logical dump");
-    Replication.Source primary = Repositioning.source(ctx, ctx.param(TaskStreamParams.PRIMARY));
+    String primaryParam = ctx.param(TaskStreamParams.PRIMARY);
+    Repositioning.source(ctx, primaryParam); // refuses a missing replication password now
     boolean keepOld = ReseedPhysicalHandler.keepOld(ctx);
     if (!ctx.probe().answers()) {
       throw new DbJobsException(
@@ -56,6 +62,18 @@ public class ReseedLogicalHandler implements TaskHandler {
           "a logical reseed loads into the running server, and this node's server does not answer;"
               + " start it, or use a physical method");
     }
+    boolean flashback = ctx.job().knownTask().map(t -> t == Task.FLASHBACK).orElse(false);
+    Long ownServerId = flashback ? Repositioning.serverId(ctx) : null;
+    KeptAside.AsidePlan planned =
+        new KeptAside.AsidePlan(
+            ctx.job().id(),
+            ctx.owner(),
+            ctx.job().task(),
+            primaryParam,
+            keepOld,
+            ownServerId,
+            List.of());
+    Path journal = KeptAside.journalFile(ctx.config().workDir().resolve("reseed"), ctx.job().id());
     AtomicReference<KeptAside> kept = new AtomicReference<>();
     AtomicReference<LogicalLoadSink> load = new AtomicReference<>();
     ReceiveResult received;
@@ -64,7 +82,7 @@ public class ReseedLogicalHandler implements TaskHandler {
           JoinerStream.receive(
               ctx,
               hello -> {
-                KeptAside aside = KeptAside.setAside(ctx.database(), ctx.job().id());
+                KeptAside aside = KeptAside.setAside(ctx.database(), journal, planned, crash);
                 kept.set(aside);
                 ctx.phase(
                     "loading (old schemas set aside: " + String.join(", ", aside.schemas()) + ")");
@@ -72,7 +90,7 @@ public class ReseedLogicalHandler implements TaskHandler {
                 StreamSink client =
                     sessions > 1
                         ? ParallelLoadSink.start(
-                            ctx, cnf, sessions, aside::putBack, Duration.ofHours(6))
+                            ctx, cnf, sessions, aside::putBackAfterFailedLoad, Duration.ofHours(6))
                         : ProcessSink.start(
                             ctx,
                             ToolCommand.of(
@@ -86,38 +104,33 @@ public class ReseedLogicalHandler implements TaskHandler {
                                         "--init-command=SET SESSION sql_log_bin=0"))
                                 .stdin(ToolCommand.Input.PIPE)
                                 .build(),
-                            aside::putBack,
+                            aside::putBackAfterFailedLoad,
                             Duration.ofHours(6),
                             "loading the dump");
-                LogicalLoadSink sink = new LogicalLoadSink(client);
+                LogicalLoadSink sink = new LogicalLoadSink(new CrashPointSink(client, crash));
                 load.set(sink);
                 return new DecompressingSink(sink);
               },
               expected,
               JoinerStream.options(ctx));
+    } catch (RuntimeException | InterruptedException e) {
+      // the sink puts the schemas back when the load fails; this covers a failure around it
+      if (kept.get() != null) {
+        kept.get().putBack("the stream or the load failed: " + DbJobsException.describe(e));
+      }
+      throw e;
     }
 
     BackupPosition position =
         load.get().scanner().position().or(BackupPosition.fromMeta(received.metadata()));
     if (position.gtid() == null) {
-      kept.get().putBack();
+      kept.get().putBack("the dump carries no GTID position");
       throw new DbJobsException(
           ErrorCode.RESTORE_FAILED,
           "the dump carries no GTID position (take it with --master-data=2 --gtid); the old schemas were put back");
     }
-    Repositioning.CaughtUp caught;
-    try {
-      caught = Repositioning.repositionAndCatchUp(ctx, primary, position.gtid());
-    } catch (DbJobsException e) {
-      throw new DbJobsException(
-          e.code(),
-          e.getMessage()
-              + "; the loaded data stays, the old schemas are kept as "
-              + kept.get().holds(),
-          e);
-    }
-    ctx.phase("cleaning up");
-    kept.get().commit(keepOld);
+    kept.get().loaded(position.gtid());
+    String done = kept.get().finish(new ReplicationRejoin(ctx, ownServerId));
     return JobOutcome.succeeded(
             "reseeded from "
                 + source
@@ -129,17 +142,8 @@ public class ReseedLogicalHandler implements TaskHandler {
                 + received.sinkMessage()
                 + ") in "
                 + Durations.human(Duration.ofNanos(System.nanoTime() - t0))
-                + "; replicating from "
-                + primary.host()
-                + ":"
-                + primary.port()
-                + ", caught up with "
-                + caught.primaryPosition()
-                + " in "
-                + Durations.human(caught.took())
-                + (keepOld
-                    ? "; the old schemas are kept as " + kept.get().holds()
-                    : "; the old schemas were dropped"))
+                + "; "
+                + done)
         .withStream(received.sha256Hex(), received.bytes());
   }
 }

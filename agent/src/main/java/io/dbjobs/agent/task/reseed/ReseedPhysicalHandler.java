@@ -28,18 +28,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code reseed-physical}: rebuilds this node from a physical backup stream (from the manager's
- * catalog or straight from a donor's mariadb-backup), without losing the data it had if anything
- * goes wrong:
+ * catalog or straight from a donor's mariadb-backup), without losing the data it had, whatever
+ * happens and whenever the agent dies (see {@code docs/crash-safety.md}):
  *
  * <ol>
- *   <li>receive the one stream on the agent's stream port into a staging folder ({@code mbstream
- *       -x}), the old server still serving;
- *   <li>prepare it ({@code mariadb-backup --prepare}) and read its position;
- *   <li>stop the server, move the old datadir contents aside, move the new ones in, start the
- *       server, check its tables open; if any of that fails, put the old data back and start it;
- *   <li>put this node's own job history back, point it at the primary from the backup's GTID, wait
- *       until it replicates and has caught up;
- *   <li>only then delete the old data (or keep it, per {@code reseed.keepOldDatadir}).
+ *   <li>start the swap's journal ({@link DatadirSwap#stage}), then receive the one stream on the
+ *       agent's stream port into a staging folder ({@code mbstream -x}), the old server still
+ *       serving;
+ *   <li>prepare it ({@code mariadb-backup --prepare}), read its position, take the donor's
+ *       replication settings out of it ({@link DonorReplicationFiles}), give it the datadir's
+ *       owner, save this node's job history ({@link JobsHistory});
+ *   <li>stop the server, move the old datadir entries aside and the new ones in, start the server,
+ *       check its tables open, put the job history back ({@link PhysicalSwap#swapIn}); if any of
+ *       that fails, put the old entries back and start them (ROLLED_BACK);
+ *   <li>point it at the primary from the backup's GTID, wait until it replicates and has caught up;
+ *       only then delete the old data (or keep it, per {@code reseed.keepOldDatadir}).
  * </ol>
  */
 public class ReseedPhysicalHandler implements TaskHandler {
@@ -52,18 +55,47 @@ public class ReseedPhysicalHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws Exception {
+    return run(ctx, CrashPoints.fromSystemProperty());
+  }
+
+  JobOutcome run(JobContext ctx, CrashPoints crash) throws Exception {
     long t0 = System.nanoTime();
     Long expected = JoinerStream.expectedBytes(ctx);
     String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a physical backup");
-    Replication.Source primary = Repositioning.source(ctx, ctx.param(TaskStreamParams.PRIMARY));
+    String primaryParam = ctx.param(TaskStreamParams.PRIMARY);
+    Repositioning.source(ctx, primaryParam); // refuses a missing replication password now
     boolean keepOld = keepOld(ctx);
     NodeData node = NodeData.locate(ctx, expected);
-    String logError = serverVariable(ctx, "log_error");
-    DatadirSwap.deleteTree(node.newData);
-    Files.createDirectories(node.newData);
+    boolean serverUp = ctx.probe().answers();
+    String logError = serverUp ? serverVariable(ctx, "log_error") : null;
+    DonorReplicationFiles.JoinerNames joinerNames = DonorReplicationFiles.JoinerNames.NONE;
+    if (serverUp) {
+      try (Connection c = ctx.database().getConnection()) {
+        joinerNames = DonorReplicationFiles.JoinerNames.read(c);
+      }
+    }
+    boolean flashback = ctx.job().knownTask().map(t -> t == Task.FLASHBACK).orElse(false);
+    Long ownServerId = flashback ? Repositioning.serverId(ctx) : null;
+    Path journalDir = ctx.config().workDir().resolve("reseed");
+    long id = ctx.job().id();
+    SwapPlan plan =
+        new SwapPlan(
+            id,
+            ctx.owner(),
+            ctx.job().task(),
+            node.datadir.toString(),
+            node.newData.toString(),
+            node.oldData.toString(),
+            DatadirSwap.historyFile(journalDir, id).toString(),
+            primaryParam,
+            keepOld,
+            ownServerId,
+            source);
+    DatadirSwap swap = DatadirSwap.stage(plan, DatadirSwap.journalFile(journalDir, id), crash);
 
-    // 1. receive, the old server still serving
+    // 1. receive and prepare, the old server still serving
     ReceiveResult received;
+    BackupPosition position;
     try {
       received =
           JoinerStream.receive(
@@ -85,14 +117,7 @@ public class ReseedPhysicalHandler implements TaskHandler {
                       "extracting into " + node.newData),
               expected,
               JoinerStream.options(ctx));
-    } catch (RuntimeException | InterruptedException e) {
-      deleteQuietly(node.newData);
-      throw e;
-    }
-
-    // 2. prepare, and read the position from the backup itself
-    BackupPosition position;
-    try {
+      crash.reach(CrashPoint.STAGE_RECEIVED);
       prepare(ctx, node.newData);
       position = positionOf(node.newData).or(BackupPosition.fromMeta(received.metadata()));
       if (position.gtid() == null) {
@@ -105,42 +130,45 @@ public class ReseedPhysicalHandler implements TaskHandler {
             ErrorCode.RESTORE_FAILED,
             "the prepared backup has no mysql schema: not a whole server's backup");
       }
-    } catch (RuntimeException | InterruptedException e) {
-      deleteQuietly(node.newData);
+      swap.mark(DatadirSwap.PREPARED, position.gtid(), CrashPoint.STAGE_PREPARED);
+
+      // 2. the new data must not replicate from the donor's settings, and must be the server's
+      List<String> neutralised =
+          DonorReplicationFiles.neutralise(
+              flavorOf(node.newData), node.newData, node.datadir, joinerNames);
+      if (!neutralised.isEmpty()) {
+        LOG.info(
+            "job {}: donor's replication state taken out of the new data: {}", id, neutralised);
+      }
+      matchOwner(ctx, node);
+      // the lease is stretched first, so the saved row (which comes back after the swap) carries
+      // the long lease too
+      ctx.extendLease(ctx.config().service().timeout().multipliedBy(2).plusMinutes(10));
+      if (ctx.probe().answers()) {
+        JobsHistory.read(ctx.database()).save(plan.historyPath());
+      }
+    } catch (RuntimeException | InterruptedException | IOException e) {
+      swap.abandon();
       throw e;
     }
 
-    // 3. swap, with the old data put back if the new one does not serve; the lease is stretched
-    // first, so the saved row (which comes back after the swap) carries the long lease too
-    ctx.extendLease(ctx.config().service().timeout().multipliedBy(2).plusMinutes(10));
-    JobsHistory history = ctx.probe().answers() ? JobsHistory.save(ctx.database()) : null;
-    DatadirSwap swap =
-        new DatadirSwap(
-            node.datadir,
-            node.newData,
-            node.oldData,
-            DatadirSwap.journalFile(ctx.config().workDir().resolve("reseed"), ctx.job().id()),
-            ctx.job().id(),
-            ctx.owner());
-    ctx.critical("swapping the datadir", () -> swapIn(ctx, node, swap, logError));
-
-    // 4. this node's history (until it is back, this job's row is not in the table), replication,
-    // catch-up
-    if (history != null) {
-      ctx.critical(
-          "restoring the node's job history",
-          () -> {
-            history.restore(ctx.database(), ctx.config().node());
-            return null;
-          });
-    }
+    // 3. swap, with the old data put back if the new one does not serve
+    PhysicalSwap physical =
+        new PhysicalSwap(
+            swap,
+            new ServiceServer(ctx, node.datadir, logError),
+            new ReplicationRejoin(ctx, ownServerId),
+            crash);
+    ctx.critical(
+        "swapping the datadir",
+        () -> {
+          physical.swapIn();
+          return null;
+        });
     ctx.extendLease(Duration.ZERO);
-    Repositioning.CaughtUp caught =
-        Repositioning.repositionAndCatchUp(ctx, primary, position.gtid());
 
-    // 5. the new data serves and replicates: the old data can go
-    ctx.phase("cleaning up");
-    swap.commit(keepOld);
+    // 4. reposition, catch up, and only then delete the old data
+    String done = physical.finish();
     return JobOutcome.succeeded(
             "reseeded from "
                 + source
@@ -150,72 +178,16 @@ public class ReseedPhysicalHandler implements TaskHandler {
                 + position
                 + ") in "
                 + Durations.human(Duration.ofNanos(System.nanoTime() - t0))
-                + "; replicating from "
-                + primary.host()
-                + ":"
-                + primary.port()
-                + ", caught up with "
-                + caught.primaryPosition()
-                + " in "
-                + Durations.human(caught.took())
-                + (keepOld
-                    ? "; the old data is kept in " + node.oldData
-                    : "; the old data was deleted"))
+                + "; "
+                + done)
         .withStream(received.sha256Hex(), received.bytes());
   }
 
-  /**
-   * Stops the server, swaps, starts and verifies; on failure rolls back and restarts the old data.
-   */
-  static Void swapIn(JobContext ctx, NodeData node, DatadirSwap swap, String logError)
-      throws Exception {
-    ctx.phase("stopping the server");
-    NodeData.stopServer(ctx);
-    ctx.phase("swapping the datadir");
-    matchOwner(ctx, node);
-    swap.swapIn();
-    try {
-      ctx.phase("starting the server on the new data");
-      NodeData.startServer(ctx);
-      NodeData.verifyTablesOpen(ctx);
-      return null;
-    } catch (DbJobsException | InterruptedException e) {
-      String why = DbJobsException.describe(e) + NodeData.errorLogTail(node.datadir, logError);
-      if (io.dbjobs.common.db.SqlErrors.isAccessDenied(e)) {
-        why +=
-            "; the restored data does not let the agent's user "
-                + ctx.config().database().user()
-                + " in: the donor must have the same dbjobs users and passwords (create them on the"
-                + " primary so they replicate, see sql/grants.sql)";
-      }
-      LOG.error(
-          "job {}: the new data does not serve ({}); putting the old data back",
-          ctx.job().id(),
-          why);
-      ctx.phase("rolling back to the old data");
-      try {
-        NodeData.stopServer(ctx);
-        swap.rollBack();
-        NodeData.startServer(ctx);
-      } catch (RuntimeException | InterruptedException r) {
-        throw new DbJobsException(
-            ErrorCode.RESTORE_FAILED,
-            "the new data did not serve ("
-                + why
-                + ") and restarting the old data failed: "
-                + DbJobsException.describe(r)
-                + "; the old data is in "
-                + node.datadir
-                + " or "
-                + node.oldData,
-            r);
-      }
-      deleteQuietly(node.newData);
-      throw new DbJobsException(
-          ErrorCode.RESTORE_FAILED,
-          "rolled back: the new data did not serve (" + why + "); the old data serves again",
-          e);
-    }
+  /** MySQL 8's datadir has its data dictionary in {@code mysql.ibd}; MariaDB's has none. */
+  static DonorReplicationFiles.Flavor flavorOf(Path data) {
+    return Files.exists(data.resolve("mysql.ibd"))
+        ? DonorReplicationFiles.Flavor.MYSQL
+        : DonorReplicationFiles.Flavor.MARIADB;
   }
 
   /**
@@ -281,7 +253,7 @@ public class ReseedPhysicalHandler implements TaskHandler {
 
   static void deleteQuietly(Path dir) {
     try {
-      DatadirSwap.deleteTree(dir);
+      DurableFiles.deleteTree(dir);
     } catch (IOException e) {
       LOG.warn("could not remove {}: {}", dir, e.toString());
     }

@@ -1,70 +1,141 @@
 package io.dbjobs.agent.task.reseed;
 
 import io.dbjobs.agent.AgentConfig;
+import io.dbjobs.agent.task.ServerProbe;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.JobOutcome;
-import io.dbjobs.common.tool.ToolCommand;
-import io.dbjobs.common.tool.ToolResult;
+import io.dbjobs.common.jobs.AgentJobs;
 import io.dbjobs.common.tool.ToolRunner;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * At agent start: a datadir swap left unfinished (the agent died between moving the data and
- * proving the new data serves) is rolled back, so the node comes back on its old data. The job is
- * recorded as failed once the database answers.
+ * At agent start, before anything is claimed: every reseed an earlier agent left unfinished (its
+ * journal is still in {@code <workDir>/reseed}) is settled, not just reported. A datadir swap is
+ * finished when its new data had been verified serving, and rolled back otherwise ({@link
+ * PhysicalSwap#settle}); a logical set-aside is finished when its load had completed, and put back
+ * otherwise ({@link KeptAside#settle}). Each settled job's outcome says which, prefixed {@code
+ * settled after restart}, and is written through the agent's outbox once the database answers.
+ *
+ * <p>A state the journal does not explain (a name in two places) stops the agent's start with a
+ * message saying what to do: nothing is guessed.
  */
 public final class SwapRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(SwapRecovery.class);
 
   private SwapRecovery() {}
 
-  /** A job whose swap was rolled back, with the outcome to record. */
-  public record Recovered(long jobId, String owner, JobOutcome outcome) {}
+  /** A settled job, with the outcome to record under its (dead) agent's lease. */
+  public record Settled(long jobId, String owner, JobOutcome outcome) {}
 
-  public static List<Recovered> run(AgentConfig config, ToolRunner tools)
-      throws InterruptedException {
-    List<Recovered> out = new ArrayList<>();
-    for (DatadirSwap swap : DatadirSwap.pending(config.workDir().resolve("reseed"))) {
-      LOG.warn(
-          "job {} left an unfinished datadir swap in {}; putting the old data back before polling",
-          swap.jobId(),
-          swap.datadir());
-      service(tools, "stop", config.service().stop(), config);
-      swap.rollBack();
-      service(tools, "start", config.service().start(), config);
-      out.add(
-          new Recovered(
-              swap.jobId(),
-              swap.owner(),
-              JobOutcome.failed(
-                  ErrorCode.RESTORE_FAILED,
-                  "the agent stopped during the datadir swap; at its next start it put the old data back"
-                      + " into "
-                      + swap.datadir()
-                      + " and started the server on it")));
+  /** The agent's parts a settle uses. */
+  public record Parts(
+      AgentConfig config,
+      DataSource database,
+      AgentJobs jobs,
+      ServerProbe probe,
+      ToolRunner tools) {}
+
+  /** Settles every journal in {@code <workDir>/reseed}, oldest job first. */
+  public static List<Settled> settle(Parts parts) throws InterruptedException {
+    return settle(parts, CrashPoints.fromSystemProperty());
+  }
+
+  static List<Settled> settle(Parts parts, CrashPoints crash) throws InterruptedException {
+    Path dir = parts.config().workDir().resolve("reseed");
+    List<Settled> out = new ArrayList<>();
+    for (Path journal : journals(dir, "*.swap.journal")) {
+      out.add(settleSwap(parts, journal, crash));
+    }
+    for (Path journal : journals(dir, "*.aside.journal")) {
+      out.add(settleAside(parts, journal, crash));
     }
     return out;
   }
 
-  private static void service(ToolRunner tools, String verb, List<String> argv, AgentConfig config)
+  private static Settled settleSwap(Parts parts, Path journal, CrashPoints crash)
       throws InterruptedException {
-    ToolResult r =
-        tools.run(ToolCommand.of("service-" + verb, argv).build(), config.service().timeout());
-    if (!r.ok()) {
+    DatadirSwap swap = DatadirSwap.resume(journal, crash);
+    SwapPlan plan = swap.plan();
+    LOG.warn(
+        "{}: an earlier agent ({}) left its datadir swap of {} unfinished; settling it before"
+            + " polling",
+        plan.label(),
+        plan.owner(),
+        plan.datadir());
+    SettleContext ctx = context(parts, plan.jobId(), plan.task(), plan.owner());
+    PhysicalSwap physical =
+        new PhysicalSwap(
+            swap,
+            new ServiceServer(ctx, plan.datadirPath(), null),
+            new ReplicationRejoin(ctx, plan.ownServerId()),
+            crash);
+    return settled(plan.jobId(), plan.owner(), plan.label(), physical.settle());
+  }
+
+  private static Settled settleAside(Parts parts, Path journal, CrashPoints crash)
+      throws InterruptedException {
+    KeptAside.AsidePlan plan = StepJournal.read(journal).plan(KeptAside.AsidePlan.class);
+    LOG.warn(
+        "{}: an earlier agent ({}) left its old schemas set aside; settling them before polling",
+        plan.label(),
+        plan.owner());
+    SettleContext ctx = context(parts, plan.jobId(), plan.task(), plan.owner());
+    if (!ctx.probe().answers()) {
+      new ServiceServer(ctx, null, null).start();
+    }
+    PhysicalSwap.Ended ended =
+        KeptAside.settle(
+            ctx.database(), journal, new ReplicationRejoin(ctx, plan.ownServerId()), crash);
+    return settled(plan.jobId(), plan.owner(), plan.label(), ended);
+  }
+
+  private static Settled settled(long jobId, String owner, String label, PhysicalSwap.Ended e) {
+    JobOutcome outcome =
+        e.finished()
+            ? JobOutcome.succeeded("settled after restart: finished: " + e.text())
+            : JobOutcome.failed(
+                e.code() == null ? ErrorCode.ROLLED_BACK : e.code(),
+                "settled after restart: " + e.text());
+    LOG.warn("{}: {}", label, outcome.result());
+    return new Settled(jobId, owner, outcome);
+  }
+
+  private static SettleContext context(Parts p, long jobId, String task, String owner) {
+    return new SettleContext(
+        jobId, task, owner, p.config(), p.database(), p.jobs(), p.probe(), p.tools());
+  }
+
+  private static List<Path> journals(Path dir, String glob) {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, glob)) {
+      s.forEach(out::add);
+    } catch (IOException e) {
       throw new DbJobsException(
-          ErrorCode.SERVICE_COMMAND_FAILED,
-          "recovering an unfinished swap: the "
-              + verb
-              + " command "
-              + argv
-              + " exited "
-              + r.exitCode()
-              + "; last stderr: "
-              + String.join(" | ", r.stderrTail()));
+          ErrorCode.INTERNAL, "cannot read the reseed journals in " + dir + ": " + e, e);
+    }
+    out.sort((a, b) -> Long.compare(jobIdOf(a), jobIdOf(b)));
+    return out;
+  }
+
+  private static long jobIdOf(Path journal) {
+    String n = journal.getFileName().toString();
+    try {
+      return Long.parseLong(n.substring(0, n.indexOf('.')));
+    } catch (NumberFormatException e) {
+      throw new DbJobsException(
+          ErrorCode.INTERNAL, "unexpected file " + journal + " among the reseed journals", e);
     }
   }
 }
