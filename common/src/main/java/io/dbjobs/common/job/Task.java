@@ -28,7 +28,12 @@ public enum Task {
   OPTIMIZE("optimize", false, "optimize or analyze tables without writing the binlog"),
   STOP("stop", true, "stop the database service and wait until it is down"),
   START("start", false, "start the database service and wait until it answers"),
-  RESTART("restart", true, "restart the database service and wait until it answers");
+  RESTART("restart", true, "restart the database service and wait until it answers"),
+  RECOVER(
+      "recover",
+      false,
+      "point replication at the current primary by GTID, restore read_only, restart replication"
+          + " and wait for the catch-up; refuses when a recovery cannot be correct");
 
   private static final ParamSpec SERVICE_TIMEOUT =
       ParamSpec.optional(
@@ -70,6 +75,7 @@ public enum Task {
               ParamSpec.choice(
                   "mode", "optimize", List.of("optimize", "analyze"), "what to run on each table"));
       case STOP, START, RESTART -> List.of(SERVICE_TIMEOUT);
+      case RECOVER -> RecoverParams.SPECS;
       default -> TaskStreamParams.forTask(this);
     };
   }

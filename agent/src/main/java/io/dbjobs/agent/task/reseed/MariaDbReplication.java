@@ -29,6 +29,35 @@ final class MariaDbReplication implements Replication {
   }
 
   @Override
+  public List<String> repoint(String connection, Source s) {
+    String name = connection.isEmpty() ? "" : " " + Replication.literal(connection);
+    return List.of(
+        "STOP SLAVE" + name,
+        "CHANGE MASTER"
+            + name
+            + " TO MASTER_HOST="
+            + Replication.literal(s.host())
+            + ", MASTER_PORT="
+            + s.port()
+            + ", MASTER_USER="
+            + Replication.literal(s.user())
+            + ", MASTER_PASSWORD="
+            + Replication.literal(s.password())
+            + ", MASTER_USE_GTID=slave_pos",
+        "START SLAVE" + name);
+  }
+
+  @Override
+  public String startConnection(String connection) {
+    return "START SLAVE" + (connection.isEmpty() ? "" : " " + Replication.literal(connection));
+  }
+
+  @Override
+  public String stopAll() {
+    return "STOP ALL SLAVES";
+  }
+
+  @Override
   public String disableOnReplica(String schema, String event) {
     return "ALTER EVENT " + KeptAside.q(schema) + "." + KeptAside.q(event) + " DISABLE ON SLAVE";
   }

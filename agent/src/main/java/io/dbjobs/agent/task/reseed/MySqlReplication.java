@@ -28,6 +28,34 @@ final class MySqlReplication implements Replication {
   }
 
   @Override
+  public List<String> repoint(String connection, Source s) {
+    String channel = " FOR CHANNEL " + Replication.literal(connection);
+    return List.of(
+        "STOP REPLICA" + channel,
+        "CHANGE REPLICATION SOURCE TO SOURCE_HOST="
+            + Replication.literal(s.host())
+            + ", SOURCE_PORT="
+            + s.port()
+            + ", SOURCE_USER="
+            + Replication.literal(s.user())
+            + ", SOURCE_PASSWORD="
+            + Replication.literal(s.password())
+            + ", SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1"
+            + channel,
+        "START REPLICA" + channel);
+  }
+
+  @Override
+  public String startConnection(String connection) {
+    return "START REPLICA FOR CHANNEL " + Replication.literal(connection);
+  }
+
+  @Override
+  public String stopAll() {
+    return "STOP REPLICA";
+  }
+
+  @Override
   public String disableOnReplica(String schema, String event) {
     return "ALTER EVENT " + KeptAside.q(schema) + "." + KeptAside.q(event) + " DISABLE ON REPLICA";
   }
