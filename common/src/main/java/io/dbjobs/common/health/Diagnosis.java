@@ -1,5 +1,7 @@
 package io.dbjobs.common.health;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -35,6 +37,7 @@ public enum Diagnosis {
     this.label = label;
   }
 
+  @JsonValue
   public String label() {
     return label;
   }
@@ -44,6 +47,7 @@ public enum Diagnosis {
     return a.ordinal() <= b.ordinal() ? a : b;
   }
 
+  @JsonCreator
   public static Diagnosis fromLabel(String label) {
     String l = label.trim().toLowerCase(Locale.ROOT);
     return Arrays.stream(values())

@@ -1,5 +1,9 @@
 package io.dbjobs.common.health;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+
 /** What {@code recover} can do for a node, given its findings. */
 public enum Verdict {
   /** Nothing to repair (ok or lagging). */
@@ -17,8 +21,17 @@ public enum Verdict {
     this.label = label;
   }
 
+  @JsonValue
   public String label() {
     return label;
+  }
+
+  @JsonCreator
+  public static Verdict fromLabel(String label) {
+    return Arrays.stream(values())
+        .filter(v -> v.label.equals(label))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown verdict '" + label + "'"));
   }
 
   @Override

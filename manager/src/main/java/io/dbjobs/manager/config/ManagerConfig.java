@@ -141,6 +141,7 @@ public record ManagerConfig(
       int defaultAgentPort = ct.integer("agentPort", 4445, 1, 65535);
       int defaultStreamPort = ct.integer("streamPort", 4444, 1, 65535);
       Secret agentToken = ct.secret("agentToken", false);
+      ClusterHealthConfig health = ClusterHealthConfig.read(ct);
       List<NodeConfig> nodes = new ArrayList<>();
       List<ConfigTree> nodeTrees = ct.list("nodes");
       if (nodeTrees.isEmpty()) {
@@ -186,7 +187,7 @@ public record ManagerConfig(
                 streamPort));
       }
       if (name != null) {
-        clusters.add(new ClusterConfig(name, nodes, agentToken));
+        clusters.add(new ClusterConfig(name, nodes, agentToken, health));
         schedules.addAll(ServeSettings.schedules(ct, name, nodes, scheduler.timeZone()));
       }
     }
@@ -267,7 +268,17 @@ public record ManagerConfig(
     out.add("connectTimeout=" + Durations.human(connectTimeout));
     out.addAll(ServeSettings.describe(this));
     for (ClusterConfig c : clusters) {
-      out.add("cluster " + c.name() + ": agentToken=" + c.agentToken());
+      out.add(
+          "cluster "
+              + c.name()
+              + ": agentToken="
+              + c.agentToken()
+              + " policy="
+              + c.health().policy()
+              + " autoReseed="
+              + c.health().autoReseed()
+              + " lagThreshold="
+              + Durations.human(c.health().lagThreshold()));
       for (NodeConfig n : c.nodes()) {
         out.add(
             "  node "
