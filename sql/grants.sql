@@ -25,10 +25,18 @@ GRANT SELECT, INSERT ON *.* TO 'dbjobs_agent'@'localhost';
 GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
 -- backup-logical (mariadb-dump --single-transaction --routines --triggers --events)
 GRANT SHOW VIEW, TRIGGER, EVENT, EXECUTE ON *.* TO 'dbjobs_agent'@'localhost';
+-- recover: stop/start replication, CHANGE MASTER to the primary, set gtid_slave_pos
+-- (READ_ONLY ADMIN above lets it set read_only back on)
+GRANT REPLICATION SLAVE ADMIN ON *.* TO 'dbjobs_agent'@'localhost';
 -- reseed-physical, reseed-logical, flashback: rebuilding a node replaces all of its
 -- data, users and routines and repositions replication; that takes an
 -- administrator. Grant it only on nodes you want to be reseedable:
 -- GRANT ALL PRIVILEGES ON *.* TO 'dbjobs_agent'@'localhost';
+
+-- The replication user the agents replicate as (reseed.replicationUser in agent.yml,
+-- usually 'repl'): REPLICATION SLAVE, and REPLICATION CLIENT (= BINLOG MONITOR), which
+-- recover needs to check the primary's binary logs before it changes anything:
+--   GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'%';
 
 -- ---------------------------------------------------------------------------
 -- Manager: connects over the network to every node.
@@ -36,7 +44,8 @@ GRANT SHOW VIEW, TRIGGER, EVENT, EXECUTE ON *.* TO 'dbjobs_agent'@'localhost';
 -- creates the jobs schema on first contact, enqueues, cancels, reads results
 GRANT SELECT, INSERT, UPDATE, CREATE ON replication_manager_schema.* TO 'dbjobs_manager'@'%';
 GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_manager'@'%';
--- topology and preflight: who is primary, binlogs still on the primary, replica lag
+-- topology, health and preflight: who is primary, every replication connection
+-- (SHOW ALL SLAVES STATUS), binlogs still on the primary, replica lag
 GRANT BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_manager'@'%';
 -- reseed --method logicalmaster: the manager dumps the primary itself
 GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, EXECUTE, LOCK TABLES, RELOAD, PROCESS ON *.* TO 'dbjobs_manager'@'%';

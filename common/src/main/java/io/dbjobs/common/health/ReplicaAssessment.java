@@ -178,9 +178,11 @@ public final class ReplicaAssessment {
                 Diagnosis.WRONG_PRIMARY,
                 c.name(),
                 "replicates from "
-                    + (src.kind() == SourceKind.OTHER_NODE
-                        ? src.name() + " (" + c.source() + ")"
-                        : c.source() + ", which is no node of the cluster")
+                    + (src.kind() != SourceKind.OTHER_NODE
+                        ? c.source() + ", which is no node of the cluster"
+                        : src.name().equals(c.source())
+                            ? c.source()
+                            : src.name() + " (" + c.source() + ")")
                     + ", not from the primary "
                     + ctx.primaryName(),
                 false));

@@ -19,10 +19,12 @@ import java.time.Duration;
 /**
  * Waits, with a deadline, until the recovered node runs every replication connection and has
  * applied the primary's position read when the wait began. A thread that stops with an error ends
- * the wait at once.
+ * the wait at once; an IO thread that keeps failing to connect ends it after {@link #CONNECT_GRACE}
+ * (its source does not answer: waiting out the whole catch-up time helps nobody).
  */
 final class CatchUp {
   private static final Duration PAUSE = Duration.ofMillis(500);
+  static final Duration CONNECT_GRACE = Duration.ofSeconds(30);
 
   private CatchUp() {}
 
@@ -33,6 +35,7 @@ final class CatchUp {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     String last = "";
+    java.util.Map<String, Long> connectingSince = new java.util.HashMap<>();
     while (true) {
       ctx.checkStopping();
       try (Connection c = ctx.database().getConnection()) {
@@ -45,6 +48,26 @@ final class CatchUp {
         }
         for (ReplicaChannel ch : now.channels()) {
           failOnError(ch);
+          if (ch.io() == ThreadState.CONNECTING && ch.lastIoErrno() != 0) {
+            long since = connectingSince.computeIfAbsent(ch.name(), k -> System.nanoTime());
+            if (System.nanoTime() - since > CONNECT_GRACE.toNanos()) {
+              throw new DbJobsException(
+                  ErrorCode.REPLICATION_FAILED,
+                  "the IO thread of "
+                      + ch.describe()
+                      + " has not reached "
+                      + ch.source()
+                      + " for "
+                      + Durations.human(CONNECT_GRACE)
+                      + ": error "
+                      + ch.lastIoErrno()
+                      + ": "
+                      + ch.lastIoError()
+                      + "; it keeps retrying");
+            }
+          } else {
+            connectingSince.remove(ch.name());
+          }
         }
         last = status(mine);
         ctx.phase("catching up to " + target + " (" + last + ")");
