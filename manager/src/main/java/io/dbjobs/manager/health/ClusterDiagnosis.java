@@ -35,7 +35,18 @@ public final class ClusterDiagnosis {
     }
   }
 
-  public static ClusterHealth diagnose(ClusterConfig cluster, List<NodeRead> reads, Instant at) {
+  /**
+   * The node that looks like the primary in these reads; null when none or several do. A reader
+   * reads the primary once more after everyone else and diagnoses with that read: a replica read
+   * after the primary could otherwise look ahead of it (errant) while it only applied what the
+   * primary wrote meanwhile.
+   */
+  public static String primaryOf(List<NodeRead> reads) {
+    List<NodeRead> candidates = candidates(reads, sourceNodes(reads));
+    return candidates.size() == 1 ? candidates.get(0).node().name() : null;
+  }
+
+  private static Map<String, Map<String, String>> sourceNodes(List<NodeRead> reads) {
     Map<String, Map<String, String>> sourceNodes = new HashMap<>();
     for (NodeRead r : reads) {
       if (r.facts() != null) {
@@ -49,14 +60,23 @@ public final class ClusterDiagnosis {
         sourceNodes.put(r.node().name(), bySource);
       }
     }
-    List<NodeRead> candidates =
-        reads.stream()
-            .filter(
-                r ->
-                    r.facts() != null
-                        && !r.facts().readOnly()
-                        && sourceNodes.get(r.node().name()).isEmpty())
-            .toList();
+    return sourceNodes;
+  }
+
+  private static List<NodeRead> candidates(
+      List<NodeRead> reads, Map<String, Map<String, String>> sourceNodes) {
+    return reads.stream()
+        .filter(
+            r ->
+                r.facts() != null
+                    && !r.facts().readOnly()
+                    && sourceNodes.get(r.node().name()).isEmpty())
+        .toList();
+  }
+
+  public static ClusterHealth diagnose(ClusterConfig cluster, List<NodeRead> reads, Instant at) {
+    Map<String, Map<String, String>> sourceNodes = sourceNodes(reads);
+    List<NodeRead> candidates = candidates(reads, sourceNodes);
     NodeRead primary = candidates.size() == 1 ? candidates.get(0) : null;
     String problem = primary != null ? null : noPrimary(cluster, candidates, reads);
     List<NodeHealth> out = new ArrayList<>();

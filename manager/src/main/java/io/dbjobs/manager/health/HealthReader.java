@@ -26,8 +26,8 @@ import java.util.concurrent.Future;
 
 /**
  * Reads every node of a cluster at once (each with the manager's user: {@code SLAVE MONITOR},
- * {@code BINLOG MONITOR}), diagnoses the cluster ({@link ClusterDiagnosis}) and adds what operators
- * decided: shunned nodes and the effective policy.
+ * {@code BINLOG MONITOR}), then the primary once more, diagnoses the cluster ({@link
+ * ClusterDiagnosis}) and adds what operators decided: shunned nodes and the effective policy.
  */
 public final class HealthReader implements AutoCloseable {
   private final ManagerConfig config;
@@ -94,6 +94,19 @@ public final class HealthReader implements AutoCloseable {
         throw new DbJobsException(ErrorCode.INTERNAL, "interrupted while reading the nodes", e);
       } catch (ExecutionException e) {
         throw DbJobsException.from(e.getCause(), "reading the health of " + c.name() + " failed");
+      }
+    }
+    // the primary once more, now that every replica was read: nothing a replica applied can be
+    // missing from this read of the primary (see ClusterDiagnosis.primaryOf)
+    String primary = ClusterDiagnosis.primaryOf(reads);
+    if (primary != null) {
+      for (int i = 0; i < reads.size(); i++) {
+        if (reads.get(i).node().name().equals(primary)) {
+          ClusterDiagnosis.NodeRead again = readNode(reads.get(i).node());
+          if (again.facts() != null) {
+            reads.set(i, again);
+          }
+        }
       }
     }
     ClusterHealth h = ClusterDiagnosis.diagnose(c, reads, clock.instant());

@@ -1,5 +1,6 @@
 package io.dbjobs.manager.health;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.dbjobs.common.health.Diagnosis;
 import io.dbjobs.common.health.Finding;
 import io.dbjobs.common.health.ReplicaChannel;
@@ -45,6 +46,7 @@ public record NodeHealth(
     errantGtids = errantGtids == null ? List.of() : List.copyOf(errantGtids);
   }
 
+  @JsonIgnore
   public boolean isPrimary() {
     return "primary".equals(role);
   }
@@ -70,6 +72,7 @@ public record NodeHealth(
   }
 
   /** "stopped: replication is stopped (...); ..." or the diagnosis alone. */
+  @JsonIgnore
   public String summary() {
     return findings.isEmpty()
         ? diagnosis.label()

@@ -73,6 +73,7 @@ public final class RecoverHandler implements TaskHandler {
     PrimaryLink primary = new PrimaryLink(source, ctx.config().connectTimeout());
 
     ctx.phase("diagnosing");
+    // this node first, then the primary: what the node applied meanwhile is in the primary's read
     NodeFacts node = own(ctx);
     Replication r = Replication.forServer(node.version(), node.flavor().wireName());
     NodeFacts p = primary.facts();
@@ -103,9 +104,10 @@ public final class RecoverHandler implements TaskHandler {
                 if (!n.readOnly()) {
                   ctx.phase("restoring read_only");
                   step(s, "SET GLOBAL read_only = 1", "restore read_only");
-                  // a write may have landed between the diagnosis and read_only: look again
+                  // a write may have landed between the diagnosis and read_only: look again,
+                  // this node first, then the primary (what it applied meanwhile is there)
                   n = NodeFactsReader.read(c, NodeFactsReader.Part.CHANNELS);
-                  Assessment again = assess(n, p, connection, host, port);
+                  Assessment again = assess(n, primary.facts(), connection, host, port);
                   if (again.verdict() == Verdict.NEEDS_RESEED) {
                     step(s, "SET GLOBAL read_only = 0", "put read_only back");
                     return again;
