@@ -55,6 +55,16 @@ GRANT RELOAD, PROCESS ON *.* TO 'dbjobs_agent'@'localhost';
 -- A function declared without DETERMINISTIC, NO SQL or READS SQL DATA loads on a server with
 -- binary logging only with log_bin_trust_function_creators=1, whatever the privileges.
 -- [reseedable nodes only] GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, EXECUTE, EVENT, TRIGGER, SET USER, SUPER, RELOAD, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, SLAVE MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
+-- recover: STOP/START SLAVE, CHANGE MASTER to the primary, gtid_slave_pos (REPLICATION SLAVE
+-- ADMIN); every replication connection's state (SHOW ALL SLAVES STATUS: SLAVE MONITOR); read_only
+-- back on (READ_ONLY ADMIN, above). The replication user itself needs REPLICATION CLIENT on the
+-- primary for the manager's health checks of it.
+GRANT REPLICATION SLAVE ADMIN, SLAVE MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
+
+-- The replication user the agents replicate as (reseed.replicationUser in agent.yml,
+-- usually 'repl'): REPLICATION SLAVE, and REPLICATION CLIENT (= BINLOG MONITOR), which
+-- recover needs to check the primary's binary logs before it changes anything:
+--   GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'%';
 
 -- ---------------------------------------------------------------------------
 -- Manager: connects over the network to every node.
@@ -63,8 +73,8 @@ GRANT RELOAD, PROCESS ON *.* TO 'dbjobs_agent'@'localhost';
 -- (ALTER: schema v1 -> v2 added the seal columns), enqueues, cancels, reads results
 GRANT SELECT, INSERT, UPDATE, CREATE, ALTER ON replication_manager_schema.* TO 'dbjobs_manager'@'%';
 GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_manager'@'%';
--- topology and preflight: who is primary (SHOW SLAVE STATUS), binlogs still on the primary
--- (SHOW BINARY LOGS, BINLOG_GTID_POS), replica lag
+-- topology, health and preflight: who is primary, every replication connection
+-- (SHOW ALL SLAVES STATUS), binlogs still on the primary, replica lag
 GRANT BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_manager'@'%';
 -- reseed --method logicalmaster: the manager dumps the primary itself (as backup-logical above:
 -- no RELOAD, LOCK TABLES or PROCESS) and checks which tables have rows (SELECT)

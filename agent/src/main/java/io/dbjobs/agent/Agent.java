@@ -18,6 +18,7 @@ import io.dbjobs.agent.task.backup.BackupLogicalHandler;
 import io.dbjobs.agent.task.backup.BackupPhysicalHandler;
 import io.dbjobs.agent.task.backup.DatadirSize;
 import io.dbjobs.agent.task.logs.LogCollectHandler;
+import io.dbjobs.agent.task.recover.RecoverHandler;
 import io.dbjobs.agent.task.reseed.FlashbackHandler;
 import io.dbjobs.agent.task.reseed.ReseedLogicalHandler;
 import io.dbjobs.agent.task.reseed.ReseedPhysicalHandler;
@@ -104,7 +105,8 @@ public final class Agent implements AutoCloseable {
         new RestartHandler(),
         new ReseedPhysicalHandler(),
         new ReseedLogicalHandler(),
-        new FlashbackHandler());
+        new FlashbackHandler(),
+        new RecoverHandler());
   }
 
   /** Starts an agent with the default handlers, real time and real sleeping. */

@@ -186,6 +186,7 @@ class DeployTest {
     assertThat(ex.schedules("prod").get(0))
         .isEqualTo(ScheduleConfig.defaultFor("prod", dflt.scheduler().timeZone()));
     assertThat(ex.schedules("prod")).hasSize(4);
+    assertThat(ex.cluster("prod").health()).isEqualTo(dflt.cluster("prod").health());
 
     String all = uncomment(yaml);
     ManagerConfig everything = ManagerConfig.fromYaml(all, "all.yml", n -> null, tmp);

@@ -9,6 +9,7 @@ import io.dbjobs.common.job.params.LogParams;
 import io.dbjobs.common.job.params.NoParams;
 import io.dbjobs.common.job.params.OptimizeParams;
 import io.dbjobs.common.job.params.ParamsCodec;
+import io.dbjobs.common.job.params.RecoverParams;
 import io.dbjobs.common.job.params.ReseedParams;
 import io.dbjobs.common.job.params.ServiceParams;
 import io.dbjobs.common.job.params.TaskParams;
@@ -37,7 +38,12 @@ public enum Task {
   START("start", false, "start the database service and wait until it answers"),
   RESTART("restart", true, "restart the database service and wait until it answers"),
   ROTATE_KEY(
-      "rotate-key", false, "replace this node's job key with the one its sealed row carries");
+      "rotate-key", false, "replace this node's job key with the one its sealed row carries"),
+  RECOVER(
+      "recover",
+      false,
+      "point replication at the current primary by GTID, restore read_only, restart replication"
+          + " and wait for the catch-up; refuses when a recovery cannot be correct");
 
   private final String wireName;
   private final boolean destructive;
@@ -68,7 +74,7 @@ public enum Task {
    */
   public boolean submittable() {
     return switch (this) {
-      case OPTIMIZE, STOP, START, RESTART -> true;
+      case OPTIMIZE, STOP, START, RESTART, RECOVER -> true;
       default -> false;
     };
   }
@@ -106,6 +112,7 @@ public enum Task {
       case FLASHBACK -> FlashbackParams.class;
       case ERRORLOG, SLOWQUERY -> LogParams.class;
       case ROTATE_KEY -> NoParams.class;
+      case RECOVER -> RecoverParams.class;
     };
   }
 

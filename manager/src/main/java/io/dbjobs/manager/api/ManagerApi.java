@@ -30,6 +30,9 @@ import java.util.Map;
  * GET  /v1/schedules                     [ScheduleDoc]
  * POST /v1/schedules/{cluster}/{name}/run  202, fires the schedule now
  * </pre>
+ *
+ * <p>Health, recover, shun, welcome and policies: {@link
+ * io.dbjobs.manager.operations.OperationsApi}.
  */
 public final class ManagerApi {
   public static final String HEALTH = "/health";

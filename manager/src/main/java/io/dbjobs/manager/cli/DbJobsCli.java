@@ -7,6 +7,12 @@ import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.fleet.DirectFleet;
 import io.dbjobs.manager.fleet.Fleet;
+import io.dbjobs.manager.health.HealthReader;
+import io.dbjobs.manager.operations.ApiOperations;
+import io.dbjobs.manager.operations.DirectOperations;
+import io.dbjobs.manager.operations.Operations;
+import io.dbjobs.manager.recover.Recover;
+import io.dbjobs.manager.state.OperatorStates;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -27,6 +33,10 @@ import picocli.CommandLine.Option;
       BackupsCommand.class,
       ReseedCommand.class,
       FlashbackCommand.class,
+      RecoverCommand.class,
+      ShunCommand.class,
+      WelcomeCommand.class,
+      PolicyCommand.class,
       LogsCommand.class,
       KeysCommand.class,
       ServeCommand.class,
@@ -53,6 +63,9 @@ import picocli.CommandLine.Option;
       "  dbjobs cancel --node db2 42",
       "  dbjobs backup --node db2 --type physical",
       "  dbjobs backups",
+      "  dbjobs recover --node db3",
+      "  dbjobs shun --node db3 --reason 'disk replacement'",
+      "  dbjobs policy --cluster prod maintenance --reason 'upgrade to 11.4'",
       "  dbjobs logs collect --node db2 --kind error",
       "  dbjobs serve",
       "",
@@ -90,6 +103,7 @@ public final class DbJobsCli implements Runnable {
           + " otherwise, or with --direct, directly to the nodes.";
 
   private Fleet fleet;
+  private Operations operations;
   private ManagerConfig loaded;
 
   public static void main(String[] args) {
@@ -110,7 +124,9 @@ public final class DbJobsCli implements Runnable {
         new java.util.ArrayList<>(java.util.List.of(submitUsage.footer()));
     footer.addAll(SubmitCommand.taskHelp().lines().toList());
     submitUsage.footer(footer.toArray(String[]::new));
-    for (String name : java.util.List.of("nodes", "jobs", "submit", "cancel")) {
+    for (String name :
+        java.util.List.of(
+            "nodes", "jobs", "submit", "cancel", "recover", "shun", "welcome", "policy")) {
       CommandLine.Model.UsageMessageSpec u =
           cl.getSubcommands().get(name).getCommandSpec().usageMessage();
       java.util.List<String> d = new java.util.ArrayList<>(java.util.List.of(u.description()));
@@ -174,6 +190,39 @@ public final class DbJobsCli implements Runnable {
     return fleet;
   }
 
+  /**
+   * Health, shun/welcome and policies: through the daemon when {@link #fleet()} goes there, else
+   * directly against the nodes and the operator state.
+   */
+  Operations operations() {
+    if (operations == null) {
+      if (fleet() instanceof ApiFleet a) {
+        operations = new ApiOperations(a.client());
+      } else {
+        DirectFleet d = (DirectFleet) fleet();
+        operations =
+            new DirectOperations(
+                config(),
+                new HealthReader(
+                    config(),
+                    d.connections(),
+                    OperatorStates.of(config()),
+                    java.time.Clock.systemUTC()),
+                OperatorStates.of(config()),
+                java.time.Clock.systemUTC());
+      }
+    }
+    return operations;
+  }
+
+  /** The recover verb, working directly against the nodes (null through a daemon). */
+  Recover recoverDirect() {
+    if (operations() instanceof DirectOperations d) {
+      return new Recover(config(), d.reader(), fleet());
+    }
+    return null;
+  }
+
   /** "user@host", recorded in submitted_by. */
   static String who() {
     String host;
@@ -186,6 +235,9 @@ public final class DbJobsCli implements Runnable {
   }
 
   private void close() {
+    if (operations != null) {
+      operations.close();
+    }
     if (fleet != null) {
       fleet.close();
     }

@@ -63,6 +63,8 @@ final class ServeCommand implements Callable<Integer> {
       for (String sql : QuartzTables.statements()) {
         out.println(sql + ";");
       }
+      // shunned nodes and run-time policies live beside Quartz's tables (see dbjobs shun)
+      out.println(io.dbjobs.manager.state.JdbcOperatorState.DDL + ";");
       out.flush();
       return 0;
     }

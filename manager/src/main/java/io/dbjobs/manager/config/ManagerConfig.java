@@ -149,6 +149,7 @@ public record ManagerConfig(
       // tls: required|preferred|off (default preferred), ca: {file: /path/ca.pem} (with required:
       // verify the nodes' certificates against it): the manager's JDBC connections to the nodes
       DbTls tls = DbTls.read(ct);
+      ClusterHealthConfig health = ClusterHealthConfig.read(ct);
       List<NodeConfig> nodes = new ArrayList<>();
       List<ConfigTree> nodeTrees = ct.list("nodes");
       if (nodeTrees.isEmpty()) {
@@ -198,7 +199,7 @@ public record ManagerConfig(
                 streamPort));
       }
       if (name != null) {
-        clusters.add(new ClusterConfig(name, nodes, agentToken));
+        clusters.add(new ClusterConfig(name, nodes, agentToken, health));
         schedules.addAll(ServeSettings.schedules(ct, name, nodes, scheduler.timeZone()));
       }
     }
@@ -281,7 +282,17 @@ public record ManagerConfig(
     out.add(security.describe());
     out.addAll(ServeSettings.describe(this));
     for (ClusterConfig c : clusters) {
-      out.add("cluster " + c.name() + ": agentToken=" + c.agentToken());
+      out.add(
+          "cluster "
+              + c.name()
+              + ": agentToken="
+              + c.agentToken()
+              + " policy="
+              + c.health().policy()
+              + " autoReseed="
+              + c.health().autoReseed()
+              + " lagThreshold="
+              + Durations.human(c.health().lagThreshold()));
       for (NodeConfig n : c.nodes()) {
         out.add(
             "  node "

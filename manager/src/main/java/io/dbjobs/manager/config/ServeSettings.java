@@ -61,8 +61,18 @@ final class ServeSettings {
   }
 
   static WatchdogConfig watchdog(ConfigTree w) {
+    WatchdogConfig d = WatchdogConfig.defaults();
+    Duration backoff = w.duration("recoverBackoff", d.recoverBackoff(), Duration.ofMillis(100));
+    Duration max = w.duration("recoverBackoffMax", d.recoverBackoffMax(), Duration.ofMillis(100));
+    if (max.compareTo(backoff) < 0) {
+      w.problems()
+          .add(
+              w.keyOf("recoverBackoffMax"),
+              "must be at least watchdog.recoverBackoff (" + Durations.human(backoff) + ")");
+      max = backoff;
+    }
     return new WatchdogConfig(
-        w.duration("interval", WatchdogConfig.defaults().interval(), Duration.ofMillis(100)));
+        w.duration("interval", d.interval(), Duration.ofMillis(100)), backoff, max);
   }
 
   static SchedulerConfig scheduler(ConfigTree s) {
@@ -274,7 +284,13 @@ final class ServeSettings {
             + (a.token() == null ? "(none)" : a.token())
             + " "
             + a.limits().describe());
-    out.add("watchdog.interval=" + Durations.human(c.watchdog().interval()));
+    out.add(
+        "watchdog: interval="
+            + Durations.human(c.watchdog().interval())
+            + " recoverBackoff="
+            + Durations.human(c.watchdog().recoverBackoff())
+            + " recoverBackoffMax="
+            + Durations.human(c.watchdog().recoverBackoffMax()));
     SchedulerConfig s = c.scheduler();
     out.add(
         "scheduler: store="

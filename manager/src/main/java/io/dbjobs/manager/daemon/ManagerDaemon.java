@@ -9,12 +9,22 @@ import io.dbjobs.manager.api.ManagerApi;
 import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.fleet.AgentClient;
 import io.dbjobs.manager.fleet.DirectFleet;
+import io.dbjobs.manager.health.HealthMetrics;
+import io.dbjobs.manager.health.HealthMonitor;
+import io.dbjobs.manager.health.HealthReader;
 import io.dbjobs.manager.metrics.DaemonMetrics;
+import io.dbjobs.manager.operations.DirectOperations;
+import io.dbjobs.manager.operations.OperationsEndpoints;
+import io.dbjobs.manager.policy.PolicyRunner;
+import io.dbjobs.manager.recover.Recover;
+import io.dbjobs.manager.recover.ReseedStarter;
 import io.dbjobs.manager.schedule.DaemonScheduler;
 import io.dbjobs.manager.schedule.ScheduleEndpoints;
 import io.dbjobs.manager.schedule.ScheduleRunner;
 import io.dbjobs.manager.schedule.ScheduledBackups;
 import io.dbjobs.manager.schedule.ScheduledLogs;
+import io.dbjobs.manager.state.OperatorState;
+import io.dbjobs.manager.state.OperatorStates;
 import io.dbjobs.manager.watch.Watchdog;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,10 +36,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running {@code dbjobs serve}: the node pools and fleet, the watchdog, the scheduler and the
- * HTTP API. It keeps no state of its own: jobs live in the nodes' tables (a restarted daemon picks
- * them up from the rows) and schedules in manager.yml (and the JDBC store, when clustered). {@link
- * #stop} puts the scheduler on standby, stops the API and the watchdog, waits for fires in
- * progress, then closes the plugged-in parts and the pools.
+ * HTTP API, and the health monitor with the automatic policy. It keeps no state in memory that
+ * matters: jobs live in the nodes' tables (a restarted daemon picks them up from the rows),
+ * schedules in manager.yml (and the JDBC store, when clustered), shuns and run-time policies in the
+ * operator state ({@link OperatorStates}). {@link #stop} puts the scheduler on standby, stops the
+ * API and the watchdog, waits for fires in progress, then closes the plugged-in parts and the
+ * pools.
  */
 public final class ManagerDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerDaemon.class);
@@ -41,6 +53,8 @@ public final class ManagerDaemon implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private DaemonScheduler scheduler;
   private Watchdog watchdog;
+  private HealthReader healthReader;
+  private HealthMonitor healthMonitor;
   private ApiServer api;
   private boolean stopping;
 
@@ -94,6 +108,21 @@ public final class ManagerDaemon implements AutoCloseable {
     scheduler = DaemonScheduler.create(config, runner, in.clock());
     endpoints.add(new ScheduleEndpoints(scheduler));
     in.endpoints().forEach(f -> endpoints.add(plug(f.apply(services))));
+    OperatorState state = OperatorStates.of(config, in.clock());
+    healthReader = new HealthReader(config, fleet.connections(), state, in.clock());
+    Recover recover = new Recover(config, healthReader, fleet);
+    ReseedStarter reseeds = plug(in.reseeds().apply(services));
+    endpoints.add(
+        new OperationsEndpoints(
+            new DirectOperations(config, healthReader, state, in.clock()), recover, reseeds));
+    HealthMetrics healthMetrics = new HealthMetrics(metrics.registry());
+    healthMonitor =
+        new HealthMonitor(
+            config,
+            healthReader,
+            healthMetrics,
+            new PolicyRunner(
+                config, recover, reseeds, fleet.connections(), healthMetrics, in.clock()));
     watchdog =
         new Watchdog(
             config,
@@ -112,6 +141,7 @@ public final class ManagerDaemon implements AutoCloseable {
             metrics::scrape,
             endpoints);
     watchdog.start();
+    healthMonitor.start();
     scheduler.start();
   }
 
@@ -183,6 +213,12 @@ public final class ManagerDaemon implements AutoCloseable {
     }
     if (watchdog != null) {
       watchdog.close();
+    }
+    if (healthMonitor != null) {
+      healthMonitor.close();
+    }
+    if (healthReader != null) {
+      healthReader.close();
     }
     if (scheduler != null) {
       scheduler.close();

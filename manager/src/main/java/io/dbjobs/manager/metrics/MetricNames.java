@@ -40,7 +40,7 @@ public final class MetricNames {
   /**
    * Counter, tags cluster, schedule, task, reason: fires that enqueued nothing ({@code
    * destructive-job}, {@code no-node}, {@code node-unreachable}, {@code already-run}, {@code
-   * failed}).
+   * failed}, {@code maintenance}, {@code shunned}).
    */
   public static final String SCHEDULE_SKIPS = "dbjobs.schedule.skips";
 
@@ -59,4 +59,60 @@ public final class MetricNames {
 
   /** Gauge, tags node, type: when the node's last backup ended, Unix seconds. */
   public static final String BACKUP_LAST_END = "dbjobs.backup.last.end.timestamp";
+
+  // ---- fed by the health monitor and the automatic policy (HealthMetrics)
+  /**
+   * Gauge, tags cluster, node, diagnosis: 1 for the node's current replication diagnosis, 0 for
+   * every other one ({@code dbjobs_node_health}).
+   */
+  public static final String NODE_HEALTH = "dbjobs.node.health";
+
+  /**
+   * Gauge, tags cluster, node: how far the node's cluster connection is behind, seconds ({@code
+   * dbjobs_node_replication_lag_seconds}); NaN when unknown (a thread stopped, or the primary).
+   */
+  public static final String NODE_LAG = "dbjobs.node.replication.lag";
+
+  /**
+   * Gauge, tags cluster, node: GTIDs (MariaDB) or transactions (MySQL) the node has and the primary
+   * never had ({@code dbjobs_node_errant_gtids}).
+   */
+  public static final String NODE_ERRANT = "dbjobs.node.errant.gtids";
+
+  /** Gauge, tags cluster, node: 1 while the node is shunned ({@code dbjobs_node_shunned}). */
+  public static final String NODE_SHUNNED = "dbjobs.node.shunned";
+
+  /**
+   * Gauge, tag cluster: nodes that look like the primary (writable, replicating from no node of the
+   * cluster); 1 is healthy ({@code dbjobs_cluster_primaries}).
+   */
+  public static final String CLUSTER_PRIMARIES = "dbjobs.cluster.primaries";
+
+  /**
+   * Gauge, tags cluster, policy: 1 for the cluster's effective policy, 0 for the others ({@code
+   * dbjobs_cluster_policy}).
+   */
+  public static final String CLUSTER_POLICY = "dbjobs.cluster.policy";
+
+  /** Counter: health checks of every cluster ({@code dbjobs_health_checks_total}). */
+  public static final String HEALTH_CHECKS = "dbjobs.health.checks";
+
+  /**
+   * Counter, tags cluster, node, action (recover, reseed): jobs the automatic policy started
+   * ({@code dbjobs_policy_actions_total}).
+   */
+  public static final String POLICY_ACTIONS = "dbjobs.policy.actions";
+
+  /**
+   * Counter, tags cluster, node, action, result (succeeded, failed, cancelled, refused): how the
+   * automatic policy's jobs ended ({@code dbjobs_policy_action_results_total}).
+   */
+  public static final String POLICY_RESULTS = "dbjobs.policy.action.results";
+
+  /**
+   * Counter, tags cluster, reason: health checks after which the policy did nothing although a node
+   * needed it ({@code maintenance}, {@code manual}, {@code shunned}, {@code backoff}, {@code busy},
+   * {@code needs-reseed}, {@code no-primary}) ({@code dbjobs_policy_skips_total}).
+   */
+  public static final String POLICY_SKIPS = "dbjobs.policy.skips";
 }

@@ -13,6 +13,8 @@ import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.fleet.AgentClient;
 import io.dbjobs.manager.fleet.NodeConnections;
+import io.dbjobs.manager.state.OperatorStates;
+import io.dbjobs.manager.state.Shun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,15 +218,29 @@ public final class ReseedSources implements Reseed.Sources {
 
   /**
    * The named donor (any cluster), else the healthiest replica other than the joiner; never the
-   * primary by default.
+   * primary by default, never a shunned node.
    */
   Topology.NodeView donor(
       Reseed.Request r, Topology topology, Topology.NodeView joiner, Topology.NodeView primary) {
+    java.util.Map<String, Shun> shunned = OperatorStates.of(config).shuns();
     if (r.donor() != null) {
       NodeConfig n = config.node(r.donor());
       if (n.name().equals(joiner.name())) {
         throw new DbJobsException(
             ErrorCode.PREFLIGHT_REFUSED, joiner.name() + " cannot be its own donor");
+      }
+      Shun s = shunned.get(n.name());
+      if (s != null) {
+        throw new DbJobsException(
+            ErrorCode.PREFLIGHT_REFUSED,
+            "the donor "
+                + n.name()
+                + " is shunned (by "
+                + s.by()
+                + (s.reason().isEmpty() ? "" : ": " + s.reason())
+                + "); welcome it first (dbjobs welcome --node "
+                + n.name()
+                + ") or name another donor");
       }
       Topology other =
           n.cluster().equals(topology.cluster().name())
@@ -239,14 +255,16 @@ public final class ReseedSources implements Reseed.Sources {
       return v;
     }
     return topology
-        .bestReplica(joiner.name())
+        .bestReplica(joiner.name(), shunned.keySet())
         .orElseThrow(
             () ->
                 new DbJobsException(
                     ErrorCode.PREFLIGHT_REFUSED,
                     "no healthy replica besides "
                         + joiner.name()
-                        + " to copy (both replication threads running); name a donor"
+                        + " to copy (both replication threads running"
+                        + (shunned.isEmpty() ? "" : ", not shunned: " + shunned.keySet())
+                        + "); name a donor"
                         + " with --donor (the primary "
                         + primary.name()
                         + " only on request: a backup costs it performance)"

@@ -174,10 +174,14 @@ final class Topology {
             + "; name the primary to follow with --primary");
   }
 
-  /** The healthiest replica other than {@code except}: both threads running, least lag. */
-  Optional<NodeView> bestReplica(String except) {
+  /**
+   * The healthiest replica other than {@code except} and the {@code excluded} (shunned) nodes: both
+   * threads running, least lag.
+   */
+  Optional<NodeView> bestReplica(String except, java.util.Set<String> excluded) {
     return nodes.stream()
-        .filter(v -> !v.name().equals(except) && v.healthyReplica())
+        .filter(v -> !v.name().equals(except) && !excluded.contains(v.name()))
+        .filter(NodeView::healthyReplica)
         .min(Comparator.comparingLong(NodeView::lagSeconds));
   }
 

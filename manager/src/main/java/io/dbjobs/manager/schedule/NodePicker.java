@@ -11,6 +11,8 @@ import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.config.ScheduleConfig;
 import io.dbjobs.manager.fleet.NodeConnections;
+import io.dbjobs.manager.state.OperatorStates;
+import io.dbjobs.manager.state.Shun;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -25,7 +27,8 @@ import java.util.Optional;
  * Chooses the node a schedule's run goes to: the named node, the primary (the one node that
  * replicates from nobody and is not read_only), or a replica whose IO and SQL threads run, least
  * lag first. A node under a destructive job (reseed, flashback, stop, restart; queued, running,
- * waiting for its stream or being post-processed) is passed over, and the reason is given.
+ * waiting for its stream or being post-processed) or a shunned node is passed over, and the reason
+ * is given.
  */
 final class NodePicker {
   private static final List<JobState> BUSY =
@@ -36,7 +39,7 @@ final class NodePicker {
    * The outcome: a node, or none with why.
    *
    * @param reason a metrics label when no node: {@code destructive-job}, {@code node-unreachable},
-   *     {@code no-node}
+   *     {@code no-node}, {@code shunned}
    * @param passedOver nodes considered and left out, with why (for the log)
    */
   record Choice(NodeConfig node, String reason, String why, List<String> passedOver) {
@@ -65,12 +68,30 @@ final class NodePicker {
 
   Choice pick(ScheduleConfig s) {
     List<String> passed = new ArrayList<>();
+    java.util.Map<String, Shun> shunned = OperatorStates.of(config).shuns();
+    Choice c;
     if (s.node().equals(ScheduleConfig.REPLICA)) {
-      return replica(s, passed);
+      c = replica(s, passed, shunned);
+    } else if (s.node().equals(ScheduleConfig.PRIMARY)) {
+      c = primary(s, passed);
+    } else {
+      c = named(s, passed);
     }
-    if (s.node().equals(ScheduleConfig.PRIMARY)) {
-      return primary(s, passed);
+    if (c.node() != null && shunned.containsKey(c.node().name())) {
+      Shun sh = shunned.get(c.node().name());
+      String why =
+          c.node().name()
+              + " is shunned (by "
+              + sh.by()
+              + (sh.reason().isEmpty() ? "" : ": " + sh.reason())
+              + ")";
+      passed.add(why);
+      return Choice.none("shunned", why, passed);
     }
+    return c;
+  }
+
+  private Choice named(ScheduleConfig s, List<String> passed) {
     NodeConfig n = config.node(s.node());
     Probe p = probe(n);
     if (!p.up()) {
@@ -79,9 +100,14 @@ final class NodePicker {
     return notBusy(n, passed);
   }
 
-  private Choice replica(ScheduleConfig s, List<String> passed) {
+  private Choice replica(
+      ScheduleConfig s, List<String> passed, java.util.Map<String, Shun> shunned) {
     List<Probe> healthy = new ArrayList<>();
     for (NodeConfig n : config.cluster(s.cluster()).nodes()) {
+      if (shunned.containsKey(n.name())) {
+        passed.add(n.name() + ": shunned");
+        continue;
+      }
       Probe p = probe(n);
       if (!p.up()) {
         passed.add(n.name() + ": unreachable (" + p.problem() + ")");

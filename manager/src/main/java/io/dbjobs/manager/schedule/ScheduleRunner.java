@@ -10,6 +10,8 @@ import io.dbjobs.manager.config.ScheduleConfig;
 import io.dbjobs.manager.fleet.Fleet;
 import io.dbjobs.manager.fleet.NodeConnections;
 import io.dbjobs.manager.metrics.DaemonMetrics;
+import io.dbjobs.manager.policy.EffectivePolicy;
+import io.dbjobs.manager.state.OperatorStates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a schedule's fire does: works out the cron time it is for and the run's idempotency key,
- * does nothing if a job with that key exists on any node of the cluster (the run happened: a
- * catch-up after a restart, a recovered fire, a second manager), picks the node ({@link
+ * does nothing while the cluster's policy is {@code maintenance} (a manual run still runs) or if a
+ * job with that key exists on any node of the cluster (the run happened: a catch-up after a
+ * restart, a recovered fire, a second manager), picks the node (never a shunned one, {@link
  * NodePicker}), and enqueues: {@code optimize} through the fleet, backups through {@link
  * ScheduledBackups}, logs through {@link ScheduledLogs}. Every outcome is logged and counted; a
  * fire never throws.
@@ -98,6 +101,22 @@ public final class ScheduleRunner {
         s.task(),
         key);
     try {
+      if (!f.manual()) {
+        EffectivePolicy p =
+            EffectivePolicy.of(config, OperatorStates.of(config).policies(), s.cluster());
+        if (p.policy() == io.dbjobs.manager.config.ClusterPolicy.MAINTENANCE) {
+          LOG.warn(
+              "schedule {} ({} on {}) skipped for {}: cluster {} is in maintenance ({})",
+              s.qualifiedName(),
+              s.task(),
+              s.node(),
+              slot,
+              s.cluster(),
+              p.source(java.time.Instant.now()));
+          skip(s, "maintenance");
+          return;
+        }
+      }
       Optional<String> existing = existingRun(s, key);
       if (existing.isPresent()) {
         LOG.info(

@@ -97,7 +97,8 @@ public final class BackgroundWork implements ScheduledBackups, ScheduledLogs, Au
                             s.config(), s.connections(), s.metrics().backups(), s.clock()));
     return base.withBackups(once::apply)
         .withLogs(once::apply)
-        .withEndpoints(s -> new WorkEndpoints(once.apply(s)));
+        .withEndpoints(s -> new WorkEndpoints(once.apply(s)))
+        .withReseeds(s -> r -> once.apply(s).startReseed(r, Compression.NONE));
   }
 
   public BackupCatalog catalog() {

@@ -40,6 +40,35 @@ final class MariaDbReplication implements Replication {
   }
 
   @Override
+  public List<String> repoint(String connection, Source s, LiteralQuoter q) {
+    String name = connection.isEmpty() ? "" : " " + q.quote(connection);
+    return List.of(
+        "STOP SLAVE" + name,
+        "CHANGE MASTER"
+            + name
+            + " TO MASTER_HOST="
+            + q.quote(s.host())
+            + ", MASTER_PORT="
+            + s.port()
+            + ", MASTER_USER="
+            + q.quote(s.user())
+            + ", MASTER_PASSWORD="
+            + q.quote(s.password().reveal())
+            + ", MASTER_USE_GTID=slave_pos",
+        "START SLAVE" + name);
+  }
+
+  @Override
+  public String startConnection(String connection, LiteralQuoter q) {
+    return "START SLAVE" + (connection.isEmpty() ? "" : " " + q.quote(connection));
+  }
+
+  @Override
+  public String stopAll() {
+    return "STOP ALL SLAVES";
+  }
+
+  @Override
   public String disableOnReplica(String schema, String event) {
     return "ALTER EVENT " + SqlIdentifiers.qualified(schema, event) + " DISABLE ON SLAVE";
   }

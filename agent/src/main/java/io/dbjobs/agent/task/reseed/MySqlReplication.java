@@ -45,6 +45,34 @@ final class MySqlReplication implements Replication {
   }
 
   @Override
+  public List<String> repoint(String connection, Source s, LiteralQuoter q) {
+    String channel = " FOR CHANNEL " + q.quote(connection);
+    return List.of(
+        "STOP REPLICA" + channel,
+        "CHANGE REPLICATION SOURCE TO SOURCE_HOST="
+            + q.quote(s.host())
+            + ", SOURCE_PORT="
+            + s.port()
+            + ", SOURCE_USER="
+            + q.quote(s.user())
+            + ", SOURCE_PASSWORD="
+            + q.quote(s.password().reveal())
+            + ", SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1"
+            + channel,
+        "START REPLICA" + channel);
+  }
+
+  @Override
+  public String startConnection(String connection, LiteralQuoter q) {
+    return "START REPLICA FOR CHANNEL " + q.quote(connection);
+  }
+
+  @Override
+  public String stopAll() {
+    return "STOP REPLICA";
+  }
+
+  @Override
   public String disableOnReplica(String schema, String event) {
     return "ALTER EVENT " + SqlIdentifiers.qualified(schema, event) + " DISABLE ON REPLICA";
   }

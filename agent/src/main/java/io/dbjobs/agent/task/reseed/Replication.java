@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * How a flavor points a restored node at its primary and follows it. {@link MariaDbReplication}
- * runs for real; {@link MySqlReplication}'s statements are unit-tested.
+ * runs for real; {@link MySqlReplication}'s statements are unit-tested. Public for the {@code
+ * recover} task, which re-points a live replica ({@link #repoint}).
  */
-interface Replication {
+public interface Replication {
   /**
    * The statements that make this node replicate from {@code source}, starting after {@code gtid}
    * (the restored data's position), their literals quoted by {@code literals} (run them on its
@@ -40,6 +41,19 @@ interface Replication {
 
   /** Column names in the status: IO thread, SQL thread, last IO error, last SQL error, lag. */
   List<String> statusColumns();
+
+  /**
+   * The statements that point one replication connection ({@code ""}: the default one; MySQL: a
+   * channel) at {@code source} and start it, keeping the node's GTID position: nothing is reset.
+   * The password is inside them: never log them.
+   */
+  List<String> repoint(String connection, Source source, LiteralQuoter literals);
+
+  /** Starts both threads of one replication connection. */
+  String startConnection(String connection, LiteralQuoter literals);
+
+  /** Stops every replication connection (before the GTID position may be set). */
+  String stopAll();
 
   /**
    * Where to replicate from: a checked address, the replication user, its password (prints masked).

@@ -107,6 +107,38 @@ class ReplicationTest {
   }
 
   @Test
+  void mariadbRepointsOneConnectionKeepingItsPosition() {
+    assertThat(new MariaDbReplication().repoint("", source, PINNED))
+        .containsExactly(
+            "STOP SLAVE",
+            "CHANGE MASTER TO MASTER_HOST='10.0.0.1', MASTER_PORT=3307, MASTER_USER='repl',"
+                + " MASTER_PASSWORD='p''w\\d', MASTER_USE_GTID=slave_pos",
+            "START SLAVE");
+    assertThat(new MariaDbReplication().repoint("site'2", source, PINNED))
+        .first()
+        .isEqualTo("STOP SLAVE 'site''2'");
+    assertThat(new MariaDbReplication().repoint("site2", source, PINNED).get(1))
+        .startsWith("CHANGE MASTER 'site2' TO MASTER_HOST=");
+    assertThat(new MariaDbReplication().startConnection("site2", PINNED))
+        .isEqualTo("START SLAVE 'site2'");
+    assertThat(new MariaDbReplication().startConnection("", PINNED)).isEqualTo("START SLAVE");
+    assertThat(new MariaDbReplication().stopAll()).isEqualTo("STOP ALL SLAVES");
+  }
+
+  @Test
+  void mysqlRepointsOneChannelByAutoPosition() {
+    assertThat(new MySqlReplication().repoint("", source, PINNED))
+        .containsExactly(
+            "STOP REPLICA FOR CHANNEL ''",
+            "CHANGE REPLICATION SOURCE TO SOURCE_HOST='10.0.0.1', SOURCE_PORT=3307,"
+                + " SOURCE_USER='repl', SOURCE_PASSWORD='p''w\\d', SOURCE_AUTO_POSITION=1,"
+                + " GET_SOURCE_PUBLIC_KEY=1 FOR CHANNEL ''",
+            "START REPLICA FOR CHANNEL ''");
+    assertThat(new MySqlReplication().startConnection("eu", PINNED))
+        .isEqualTo("START REPLICA FOR CHANNEL 'eu'");
+  }
+
+  @Test
   void picksTheFlavorFromTheServersVersion() {
     assertThat(Replication.forServer("10.11.19-MariaDB-0+deb12u1-log", "Debian 12"))
         .isInstanceOf(MariaDbReplication.class);

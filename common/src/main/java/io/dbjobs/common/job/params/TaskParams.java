@@ -13,4 +13,5 @@ public sealed interface TaskParams
         ReseedParams,
         FlashbackParams,
         LogParams,
+        RecoverParams,
         NoParams {}
