@@ -1,7 +1,6 @@
 package io.dbjobs.agent;
 
 import io.dbjobs.common.DbJobsException;
-import io.dbjobs.common.auth.KeyRing;
 import io.dbjobs.common.backup.BackupTools;
 import io.dbjobs.common.backup.ToolLocation;
 import io.dbjobs.common.config.ConfigProblems;
@@ -311,13 +310,6 @@ public record AgentConfig(
 
     ConfigTree sec = root.child("security");
     Path keyFile = sec.path("keyFile", Path.of("/var/lib/dbjobs/keys/agent.keys"));
-    if (node != null && keyFile != null) {
-      try {
-        KeyRing.load(keyFile, node);
-      } catch (DbJobsException e) {
-        sec.problems().add(sec.keyOf("keyFile"), e.getMessage());
-      }
-    }
     Security security =
         new Security(
             keyFile,

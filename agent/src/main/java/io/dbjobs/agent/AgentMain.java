@@ -4,6 +4,7 @@ import io.dbjobs.agent.loop.AgentVersion;
 import io.dbjobs.agent.task.ServerProbe;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.auth.KeyRing;
 import io.dbjobs.common.config.SecretFileAccess;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,10 +67,20 @@ public final class AgentMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AgentConfig cfg = AgentConfig.load(config, System::getenv);
+    // the job keys before anything else: without them every job would be refused
+    KeyRing keys = KeyRing.load(cfg.security().keyFile(), cfg.node());
     List<SecretFileAccess.Finding> secretFiles =
         SecretFileAccess.forHost(cfg.security().databaseServerUser()).check(cfg.secrets());
     if (check) {
       cfg.describe().forEach(System.out::println);
+      System.out.println(
+          "job keys of "
+              + cfg.node()
+              + " in "
+              + cfg.security().keyFile()
+              + ": "
+              + keys.ids()
+              + " (current first; dbjobs keys list on the manager shows its own)");
       secretFiles.forEach(f -> System.out.println(f.verdict() + ": " + f.message()));
     }
     refuseReadableSecrets(secretFiles);

@@ -21,25 +21,15 @@ class AgentConfigTest {
       "node: db1\nsecurity: {keyFile: " + TestKeys.agentFile("db1") + "}\n";
 
   @Test
-  void refusesToStartWithoutItsJobKeyFileNamingTheFix(@TempDir Path dir) {
-    assertThatThrownBy(
-            () ->
-                AgentFixture.parseYaml(
-                    "node: db1\nhttp: {port: 0}\nsecurity: {keyFile: "
-                        + dir.resolve("none.keys")
-                        + "}\n"))
-        .hasMessageContaining("security.keyFile: the job key file")
+  void anAgentWithoutItsJobKeyFileDoesNotStartAndSaysHowToMakeOne(@TempDir Path dir) {
+    assertThatThrownBy(() -> new io.dbjobs.agent.loop.AgentKeys(dir.resolve("none.keys"), "db1"))
+        .hasMessageContaining("the job key file " + dir.resolve("none.keys"))
         .hasMessageContaining("dbjobs keys init --node db1");
   }
 
   @Test
-  void refusesAJobKeyFileMadeForAnotherNode() {
-    assertThatThrownBy(
-            () ->
-                AgentFixture.parseYaml(
-                    "node: db1\nhttp: {port: 0}\nsecurity: {keyFile: "
-                        + TestKeys.agentFile("db9")
-                        + "}\n"))
+  void anAgentRefusesAJobKeyFileMadeForAnotherNode() {
+    assertThatThrownBy(() -> new io.dbjobs.agent.loop.AgentKeys(TestKeys.agentFile("db9"), "db1"))
         .hasMessageContaining("holds the job keys of node db9, not of db1");
   }
 

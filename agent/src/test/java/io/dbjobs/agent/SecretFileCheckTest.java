@@ -45,7 +45,9 @@ class SecretFileCheckTest {
             + secret
             + "}, connectTimeout: 200ms}\n"
             + "http: {port: 0}\n"
-            + "security: {databaseServerUser: nobody}\n");
+            + "security: {databaseServerUser: nobody, keyFile: "
+            + io.dbjobs.testkit.TestKeys.agentFile("db1")
+            + "}\n");
   }
 
   @Test

@@ -83,7 +83,7 @@ class ParamsCodecTest {
             () ->
                 Task.RESEED_PHYSICAL.typed(
                     ReseedParams.class, Map.of("stream-id", "s", "primary", "nohostport")))
-        .hasMessageContaining("parameter 'primary'='nohostport' is not host:port");
+        .hasMessageContaining("parameter 'primary'='nohostport' is not a host:port");
     assertThatThrownBy(() -> Task.RESEED_PHYSICAL.typed(LogParams.class, Map.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
