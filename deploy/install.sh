@@ -97,8 +97,14 @@ if [ $real -eq 1 ]; then
     say "created system user dbjobs"
   fi
   if [ $want_agent -eq 1 ] && ! getent passwd mysql >/dev/null; then
-    echo "install.sh: no user mysql: the agent runs as the database's own user; install MariaDB first" >&2
+    echo "install.sh: no user mysql: install MariaDB first (the agent gives the data it restores to mysql)" >&2
     exit 1
+  fi
+  if [ $want_agent -eq 1 ] && ! getent passwd dbjobs-agent >/dev/null; then
+    # a user of its own: the database server's user must not read the agent's keys and passwords
+    useradd --system --user-group --groups mysql --home-dir /var/lib/dbjobs-agent --no-create-home \
+      --shell /usr/sbin/nologin --comment "dbjobs agent" dbjobs-agent
+    say "created system user dbjobs-agent (in group mysql)"
   fi
 fi
 
@@ -115,6 +121,9 @@ if [ $want_manager -eq 1 ]; then
   keep_or_install "$here/manager.yml" "$R/etc/dbjobs/manager.yml" 0640 root:dbjobs
   new_secret "$R/etc/dbjobs/api.token" root:dbjobs
   new_secret "$R/etc/dbjobs/manager.password" root:dbjobs
+  # the nodes' job keys (security.keysDir): dbjobs only; `dbjobs keys init --all` fills it
+  install -d -m 0700 "$R/var/lib/dbjobs/keys"
+  own dbjobs:dbjobs "$R/var/lib/dbjobs/keys"
   say "installed the manager: $prefix/bin/dbjobs, dbjobs.service"
 fi
 
@@ -122,13 +131,16 @@ if [ $want_agent -eq 1 ]; then
   install -m 0644 "$agent_jar" "$R$prefix/lib/dbjobs/dbjobs-agent.jar"
   install -m 0755 "$here/bin/dbjobs-agent" "$R$prefix/bin/dbjobs-agent"
   install -m 0644 "$here/systemd/dbjobs-agent.service" "$R/etc/systemd/system/dbjobs-agent.service"
-  keep_or_install "$here/agent.yml" "$R/etc/dbjobs/agent.yml" 0640 root:mysql
-  new_secret "$R/etc/dbjobs/agent.password" root:mysql
+  keep_or_install "$here/agent.yml" "$R/etc/dbjobs/agent.yml" 0640 root:dbjobs-agent
+  new_secret "$R/etc/dbjobs/agent.password" root:dbjobs-agent
+  # the agent's state and its job key file (security.keyFile): dbjobs-agent only
+  install -d -m 0700 "$R/var/lib/dbjobs-agent"
+  own dbjobs-agent:dbjobs-agent "$R/var/lib/dbjobs-agent"
   if [ $real -eq 0 ] || [ -d /etc/polkit-1/rules.d ]; then
     install -d -m 0755 "$R/etc/polkit-1/rules.d"
     install -m 0644 "$here/polkit/60-dbjobs-agent.rules" "$R/etc/polkit-1/rules.d/60-dbjobs-agent.rules"
   else
-    say "WARNING: polkit is not installed: as user mysql the agent cannot run systemctl stop/start;"
+    say "WARNING: polkit is not installed: as user dbjobs-agent the agent cannot run systemctl stop/start;"
     say "         install polkit (apt install polkitd) and run this again, or change service.* in agent.yml"
   fi
   say "installed the agent: $prefix/bin/dbjobs-agent, dbjobs-agent.service"
@@ -136,7 +148,7 @@ fi
 
 # the cluster's agent token: the agents' http.token and the manager's agentToken
 if [ $want_agent -eq 1 ]; then
-  new_secret "$R/etc/dbjobs/agent.token" root:mysql
+  new_secret "$R/etc/dbjobs/agent.token" root:dbjobs-agent
 else
   new_secret "$R/etc/dbjobs/agent.token" root:dbjobs
 fi
@@ -176,5 +188,5 @@ cat <<EOT
 3. Edit /etc/dbjobs/manager.yml and/or /etc/dbjobs/agent.yml, check them (the agent's check also
    says whether the database server's user can read its secret files):
      dbjobs serve --check            dbjobs-agent --config /etc/dbjobs/agent.yml --check
-4. Start:  systemctl enable --now dbjobs-agent    systemctl enable --now dbjobs
+5. Start:  systemctl enable --now dbjobs-agent    systemctl enable --now dbjobs
 EOT

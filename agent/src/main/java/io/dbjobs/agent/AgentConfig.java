@@ -40,8 +40,8 @@ public record AgentConfig(
   /**
    * Who may make this agent act, whom it may talk to, and checks on the agent's own setup.
    *
-   * @param keyFile {@code security.keyFile}, default {@code /var/lib/dbjobs/keys/agent.keys}: this
-   *     node's job keys (docs/security.md), the same file as the manager's {@code
+   * @param keyFile {@code security.keyFile}, default {@code <workDir>/agent.keys}: this node's job
+   *     keys (docs/security.md), the same file as the manager's {@code
    *     <security.keysDir>/<node>.keys}; the agent runs only jobs sealed with one of them, and
    *     rewrites the file when the manager rotates them (so it lives in a folder the agent may
    *     write, readable by nobody else, never by the database server's user)
@@ -309,7 +309,9 @@ public record AgentConfig(
             rs.integer("loadSessions", 1, 1, 64));
 
     ConfigTree sec = root.child("security");
-    Path keyFile = sec.path("keyFile", Path.of("/var/lib/dbjobs/keys/agent.keys"));
+    Path keyFile =
+        sec.path(
+            "keyFile", workDir == null ? Path.of("agent.keys") : workDir.resolve("agent.keys"));
     Security security =
         new Security(
             keyFile,

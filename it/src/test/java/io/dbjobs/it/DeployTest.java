@@ -79,7 +79,12 @@ class DeployTest {
           .contains("ProtectHome=yes")
           .contains("PrivateTmp=yes");
     }
-    assertThat(agent).contains("User=mysql").contains("ReadWritePaths=/var/lib/mysql");
+    // its own user: the database server's user must not read the agent's keys and passwords
+    assertThat(agent)
+        .contains("User=dbjobs-agent")
+        .contains("SupplementaryGroups=mysql")
+        .contains("AmbientCapabilities=CAP_DAC_OVERRIDE CAP_FOWNER CAP_CHOWN")
+        .contains("ReadWritePaths=/var/lib/mysql");
     assertThat(manager).contains("User=dbjobs").contains("StateDirectory=dbjobs");
   }
 
