@@ -10,6 +10,7 @@ import io.dbjobs.common.auth.SecretBox;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.ParamsCodec;
 import io.dbjobs.common.net.HostPort;
 import java.time.Clock;
 import java.util.List;
@@ -108,6 +109,7 @@ final class JobGate {
                                 .map(Task::wireName)
                                 .collect(Collectors.joining(", "))));
     Map<String, String> params = task.validate(row.params());
+    ParamsCodec.read(task.paramsType(), params); // the record's own checks (ranges...), now
     checkAllowed(row, params);
     String secret =
         row.seal().secretBox() == null

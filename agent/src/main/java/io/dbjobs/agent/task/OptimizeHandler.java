@@ -5,6 +5,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
+import io.dbjobs.common.job.params.OptimizeParams;
 import io.dbjobs.common.sql.SqlIdentifiers;
 import io.dbjobs.common.time.Durations;
 import java.sql.Connection;
@@ -49,7 +50,8 @@ public final class OptimizeHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws SQLException {
-    String mode = ctx.param("mode");
+    OptimizeParams params = ctx.params(OptimizeParams.class);
+    String mode = params.mode();
     // the statement's verb from a fixed list, never from the parameter's text
     String verb =
         switch (mode) {
@@ -64,9 +66,9 @@ public final class OptimizeHandler implements TaskHandler {
     List<String> errors = new ArrayList<>();
     List<String> notGranted = new ArrayList<>();
     List<TableRef> tables;
-    boolean everyTable = ctx.param("tables") == null || ctx.param("tables").isBlank();
+    boolean everyTable = params.tables() == null || params.tables().isBlank();
     try (Connection c = ctx.database().getConnection()) {
-      tables = resolve(c, ctx.param("tables"));
+      tables = resolve(c, params.tables());
       long total = tables.stream().mapToLong(TableRef::bytes).sum();
       long done = 0;
       int i = 0;

@@ -11,7 +11,7 @@ import io.dbjobs.common.backup.StreamMeta;
 import io.dbjobs.common.backup.XbstreamScanner;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.BackupPhysicalParams;
 import io.dbjobs.common.stream.SendResult;
 import io.dbjobs.common.tool.DefaultsFile;
 import io.dbjobs.common.tool.ToolResult;
@@ -37,7 +37,7 @@ public final class BackupPhysicalHandler implements TaskHandler {
   @Override
   public JobOutcome run(JobContext ctx) throws InterruptedException {
     OutgoingStream stream = OutgoingStream.forJob(ctx);
-    int parallel = parallel(ctx.param(TaskStreamParams.PARALLEL));
+    int parallel = ctx.params(BackupPhysicalParams.class).parallel();
     stream.phase("preparing");
     ServerFacts server = ServerFacts.read(ctx.database());
     BackupTool tool =
@@ -121,15 +121,5 @@ public final class BackupPhysicalHandler implements TaskHandler {
               + " bytes, although the tool reported success; the backup is incomplete");
     }
     return scanner;
-  }
-
-  private static int parallel(String value) {
-    int p = Integer.parseInt(value.strip());
-    if (p < 1 || p > 64) {
-      throw new DbJobsException(
-          ErrorCode.BAD_PARAMETER,
-          "task backup-physical: parameter 'parallel'=" + p + " must be between 1 and 64");
-    }
-    return p;
   }
 }

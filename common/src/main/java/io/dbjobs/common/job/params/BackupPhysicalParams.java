@@ -12,4 +12,12 @@ public record BackupPhysicalParams(
     @Param(name = "compression", doc = "compression on the wire", dflt = "none")
         Compression compression,
     @Param(name = "parallel", doc = "threads copying data files", dflt = "1") int parallel)
-    implements TaskParams {}
+    implements TaskParams {
+  public BackupPhysicalParams {
+    if (parallel < 1 || parallel > 64) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.BAD_PARAMETER,
+          "task backup-physical: parameter 'parallel'=" + parallel + " must be between 1 and 64");
+    }
+  }
+}
