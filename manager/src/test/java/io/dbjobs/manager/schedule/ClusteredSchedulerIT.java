@@ -141,11 +141,17 @@ class ClusteredSchedulerIT {
     Map<String, List<String>> both = fires(a, b);
     assertThat(both.values()).as("fires per slot: " + both).allMatch(l -> l.size() == 1);
     // every fired slot left exactly one job; none was refused as a duplicate
+    // a fire is logged as it starts; its job is enqueued (and sealed) right after
     String keys =
-        fx.node(1)
-            .value(
-                "SELECT COUNT(DISTINCT idempotency_key) FROM replication_manager_schema.jobs"
-                    + " WHERE idempotency_key LIKE 'schedule:cs:tick:%'");
+        Waits.until(
+            "every fired slot's job to be in the table",
+            Duration.ofSeconds(30),
+            () ->
+                fx.node(1)
+                    .value(
+                        "SELECT COUNT(DISTINCT idempotency_key) FROM replication_manager_schema.jobs"
+                            + " WHERE idempotency_key LIKE 'schedule:cs:tick:%'"),
+            k -> Integer.parseInt(k) >= both.size());
     assertThat(Integer.parseInt(keys)).isGreaterThanOrEqualTo(both.size());
     assertThat(a.log() + b.log()).doesNotContain("exists already");
 
