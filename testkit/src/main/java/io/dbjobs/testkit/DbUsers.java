@@ -31,7 +31,7 @@ public final class DbUsers {
   }
 
   /** The database the test suites run optimize on: it gets the per-database optimize grant. */
-  public static final List<String> OPTIMIZED_DATABASES = List.of("shop");
+  public static final List<String> OPTIMIZED_DATABASES = List.of("shop", "app");
 
   /** The prefix of the reseedable-nodes grant in {@code sql/grants.sql}. */
   static final String RESEEDABLE = "-- [reseedable nodes only] GRANT ";

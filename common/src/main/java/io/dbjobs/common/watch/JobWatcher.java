@@ -147,7 +147,10 @@ public final class JobWatcher {
       } catch (DbJobsException e) {
         failedReads++;
         readErrors.accept(e);
-        String kind = SqlErrors.isConnectionLoss(e) ? "unreachable" : e.code().name();
+        String kind =
+            e.code() == ErrorCode.DAEMON_UNREACHABLE || !SqlErrors.isConnectionLoss(e)
+                ? e.code().name()
+                : "unreachable";
         LOG.debug("reading {} failed ({} so far): {}", ref, failedReads, e.getMessage());
         if (!kind.equals(spell)) {
           step.note(
