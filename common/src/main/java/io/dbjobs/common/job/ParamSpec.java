@@ -109,8 +109,12 @@ public record ParamSpec(
     }
   }
 
+  /** A value from a row (hostile until checked) as it may appear in a message: printable, short. */
   private static String quote(String v) {
-    return "'" + v + "'";
+    String t = v.length() > 200 ? v.substring(0, 200) + "..." : v;
+    StringBuilder b = new StringBuilder(t.length() + 2).append('\'');
+    t.codePoints().forEach(c -> b.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
+    return b.append('\'').toString();
   }
 
   /** "name (type, default x): doc" for help texts. */
