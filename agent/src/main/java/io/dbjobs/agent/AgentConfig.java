@@ -47,6 +47,10 @@ public record AgentConfig(
    * @param replicationUser the user the node replicates with (default {@code repl})
    * @param replicationPassword its password, by reference; required for reseeds
    * @param catchUpTimeout how long a reseeded node may take to catch up with its primary
+   * @param loadSessions {@code reseed.loadSessions}, default 1: client sessions a plain SQL dump
+   *     (an imported one) loads rows through
+   * @param loadThreads {@code reseed.loadThreads}, default the machine's cores (1..64): sessions
+   *     loading the tables of a parallel dump at once, each a whole table
    */
   public record Reseed(
       Path datadir,
@@ -55,7 +59,8 @@ public record AgentConfig(
       String replicationUser,
       Secret replicationPassword,
       Duration catchUpTimeout,
-      int loadSessions) {}
+      int loadSessions,
+      int loadThreads) {}
 
   /** Polling, leases and concurrency. */
   public record Jobs(
@@ -248,7 +253,12 @@ public record AgentConfig(
             rs.string("replicationUser", "repl"),
             rs.secret("replicationPassword", false),
             rs.duration("catchUpTimeout", Duration.ofHours(1), Duration.ofSeconds(1)),
-            rs.integer("loadSessions", 1, 1, 64));
+            rs.integer("loadSessions", 1, 1, 64),
+            rs.integer(
+                "loadThreads",
+                Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors())),
+                1,
+                64));
 
     return new AgentConfig(
         node, endpoint, connectTimeout, jobs, workDir, stream, tools, service, http, reseed);

@@ -10,6 +10,9 @@ import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.logical.DumpOptions;
+import io.dbjobs.common.logical.LogicalDump;
+import io.dbjobs.common.logical.PartWriter;
 import io.dbjobs.common.stream.ProgressListener;
 import io.dbjobs.common.stream.SendResult;
 import io.dbjobs.common.stream.StreamOptions;
@@ -221,6 +224,68 @@ class ReseedLogicalIT {
         .doesNotContain("local_only")
         .noneMatch(d -> d.startsWith("_dbjobs_old_"));
     assertThat(MariaDbCluster.replicationStatus(j)).contains("io=Yes sql=Yes");
+  }
+
+  /** Options of the parallel dumps of these tests: 2 sessions, 256 KiB chunks. */
+  private static DumpOptions parallel() {
+    return DumpOptions.defaults(2).withChunkBytes(256 * 1024);
+  }
+
+  /** A parallel dump of the primary, sent to the joiner as it is taken. */
+  private SendResult sendParallelDump(String secret, String streamId, DumpOptions options) {
+    PartWriter out = new PartWriter(1);
+    try (LogicalDump dump =
+            LogicalDump.start(cluster.primary()::connect, "rsl1", options, out, p -> {});
+        StreamSender sender = new StreamSender()) {
+      return sender.send(
+          new StreamTarget("127.0.0.1", streamPort, streamId, secret),
+          out.stream(),
+          -1,
+          () -> dump.await().position().toMeta(),
+          StreamOptions.defaults(),
+          ProgressListener.NONE);
+    }
+  }
+
+  @Test
+  void rebuildsTheJoinerFromAParallelDumpWhileTheApplicationWrites() throws Exception {
+    DbServer primary = cluster.primary();
+    DbServer j = cluster.node(2);
+    startAgent();
+    markOldData();
+    try (BackgroundWriter writer = BackgroundWriter.start(primary, "app")) {
+      String secret = StreamSecret.mint();
+      String streamId = "reseed/rsl2/" + UUID.randomUUID();
+      long id = submit(secret, streamId);
+      joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+      SendResult sent = sendParallelDump(secret, streamId, parallel());
+      Job done = joiner.await(id, JobState.SUCCEEDED, WAIT);
+      assertThat(done.result())
+          .contains("tables (")
+          .contains("loaded by 2 sessions")
+          .contains("BACKUP STAGE BLOCK_COMMIT")
+          .contains("caught up with")
+          .contains("old schemas were dropped");
+      assertThat(done.digest()).isEqualTo(sent.sha256Hex());
+      // fidelity.numbers came in several chunks: more row parts than tables
+      Matcher m = Pattern.compile("(\\d+) tables \\(.* from (\\d+) parts").matcher(done.result());
+      assertThat(m.find()).as(done.result()).isTrue();
+      assertThat(Integer.parseInt(m.group(2))).isGreaterThan(Integer.parseInt(m.group(1)) + 1);
+      assertThat(writer.rows()).isPositive();
+      writer.stop();
+    }
+    cluster.awaitReplication(Duration.ofSeconds(60));
+    assertThat(TableChecksums.of(j))
+        .isEqualTo(TableChecksums.of(primary))
+        .containsKey("app.writes")
+        .containsKey("fidelity.numbers");
+    FidelityData.assertObjectsPresent(j);
+    FidelityData.assertSameAs(primary, j);
+    assertThat(j.column("SHOW DATABASES"))
+        .doesNotContain("local_only")
+        .noneMatch(d -> d.startsWith("_dbjobs_old_"));
+    assertThat(MariaDbCluster.replicationStatus(j)).contains("io=Yes sql=Yes");
+    assertThat(dir.resolve("joiner").resolve("work").resolve("logical-staging")).doesNotExist();
   }
 
   @Test

@@ -108,7 +108,7 @@ final class KeptAside {
         List<String> tables =
             names(
                 s,
-                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE','SYSTEM VERSIONED') AND TABLE_SCHEMA="
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE','SYSTEM VERSIONED','SEQUENCE') AND TABLE_SCHEMA="
                     + lit(schema));
         s.execute(
             "CREATE DATABASE "

@@ -3,12 +3,14 @@ package io.dbjobs.agent.task.reseed;
 import io.dbjobs.agent.task.JobContext;
 import io.dbjobs.agent.task.TaskHandler;
 import io.dbjobs.agent.task.reseed.load.ParallelLoadSink;
+import io.dbjobs.agent.task.reseed.load.PartsLoadSink;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.backup.BackupPosition;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.logical.SourceDb;
 import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.StreamSink;
 import io.dbjobs.common.time.Durations;
@@ -58,6 +60,7 @@ public class ReseedLogicalHandler implements TaskHandler {
     }
     AtomicReference<KeptAside> kept = new AtomicReference<>();
     AtomicReference<LogicalLoadSink> load = new AtomicReference<>();
+    AtomicReference<PartsLoadSink> parts = new AtomicReference<>();
     ReceiveResult received;
     try (DefaultsFile cnf = DefaultsFile.write(ctx.workDir(), ctx.config().database())) {
       received =
@@ -68,37 +71,27 @@ public class ReseedLogicalHandler implements TaskHandler {
                 kept.set(aside);
                 ctx.phase(
                     "loading (old schemas set aside: " + String.join(", ", aside.schemas()) + ")");
-                int sessions = ctx.config().reseed().loadSessions();
-                StreamSink client =
-                    sessions > 1
-                        ? ParallelLoadSink.start(
-                            ctx, cnf, sessions, aside::putBack, Duration.ofHours(6))
-                        : ProcessSink.start(
-                            ctx,
-                            ToolCommand.of(
-                                    "mariadb",
-                                    List.of(
-                                        ctx.config().tools().mariadb().toString(),
-                                        cnf.defaultsFileOption(),
-                                        "--batch",
-                                        "--skip-reconnect",
-                                        "--max-allowed-packet=1G",
-                                        "--init-command=SET SESSION sql_log_bin=0"))
-                                .stdin(ToolCommand.Input.PIPE)
-                                .build(),
-                            aside::putBack,
-                            Duration.ofHours(6),
-                            "loading the dump");
-                LogicalLoadSink sink = new LogicalLoadSink(client);
-                load.set(sink);
-                return new DecompressingSink(sink);
+                return new SniffingSink(
+                    () -> {
+                      PartsLoadSink p =
+                          PartsLoadSink.start(partsSettings(ctx), aside::putBack, ctx::phase);
+                      parts.set(p);
+                      return p;
+                    },
+                    () -> {
+                      LogicalLoadSink sink = new LogicalLoadSink(sqlClient(ctx, cnf, aside));
+                      load.set(sink);
+                      return new DecompressingSink(sink);
+                    },
+                    aside::putBack);
               },
               expected,
               JoinerStream.options(ctx));
     }
 
     BackupPosition position =
-        load.get().scanner().position().or(BackupPosition.fromMeta(received.metadata()));
+        (parts.get() != null ? parts.get().position() : load.get().scanner().position())
+            .or(BackupPosition.fromMeta(received.metadata()));
     if (position.gtid() == null) {
       kept.get().putBack();
       throw new DbJobsException(
@@ -141,5 +134,41 @@ public class ReseedLogicalHandler implements TaskHandler {
                     ? "; the old schemas are kept as " + kept.get().holds()
                     : "; the old schemas were dropped"))
         .withStream(received.sha256Hex(), received.bytes());
+  }
+
+  /** A parallel dump: staged under the agent's workDir, loaded by reseed.loadThreads sessions. */
+  private static PartsLoadSink.Settings partsSettings(JobContext ctx) {
+    return new PartsLoadSink.Settings(
+        SourceDb.forLoading(ctx.config().database(), ctx.config().connectTimeout()),
+        ctx.config().reseed().loadThreads(),
+        ctx.config().workDir().resolve("logical-staging"),
+        ctx.config().stream().idleTimeout().multipliedBy(10));
+  }
+
+  /**
+   * A plain SQL dump: the mariadb client, or reseed.loadSessions sessions of it when that is more
+   * than 1.
+   */
+  private static StreamSink sqlClient(JobContext ctx, DefaultsFile cnf, KeptAside aside)
+      throws java.io.IOException {
+    int sessions = ctx.config().reseed().loadSessions();
+    return sessions > 1
+        ? ParallelLoadSink.start(ctx, cnf, sessions, aside::putBack, Duration.ofHours(6))
+        : ProcessSink.start(
+            ctx,
+            ToolCommand.of(
+                    "mariadb",
+                    List.of(
+                        ctx.config().tools().mariadb().toString(),
+                        cnf.defaultsFileOption(),
+                        "--batch",
+                        "--skip-reconnect",
+                        "--max-allowed-packet=1G",
+                        "--init-command=SET SESSION sql_log_bin=0"))
+                .stdin(ToolCommand.Input.PIPE)
+                .build(),
+            aside::putBack,
+            Duration.ofHours(6),
+            "loading the dump");
   }
 }
