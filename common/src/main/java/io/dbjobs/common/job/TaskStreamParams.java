@@ -1,6 +1,7 @@
 package io.dbjobs.common.job;
 
 import static io.dbjobs.common.job.ParamSpec.Type.BOOLEAN;
+import static io.dbjobs.common.job.ParamSpec.Type.DURATION;
 import static io.dbjobs.common.job.ParamSpec.Type.ENDPOINT;
 import static io.dbjobs.common.job.ParamSpec.Type.INT;
 import static io.dbjobs.common.job.ParamSpec.Type.LONG;
@@ -45,8 +46,23 @@ public final class TaskStreamParams {
   /** reseed, flashback: keep the replaced data after success (absent: the agent's setting). */
   public static final String KEEP_OLD_DATADIR = "keep-old-datadir";
 
-  /** flashback: the backup's kind, physical or logical. */
+  /**
+   * flashback: the backup's kind, physical or logical. backup-logical: {@code parts} (a parallel
+   * dump, the default) or {@code sql} (one mariadb-dump/mysqldump file).
+   */
   public static final String FORMAT = "format";
+
+  /** backup-logical, format parts: sessions dumping at once (absent: the node's cores). */
+  public static final String THREADS = "threads";
+
+  /** backup-logical, format parts: the longest the snapshot lock may be waited for. */
+  public static final String LOCK_TIMEOUT = "lock-timeout";
+
+  /** backup-logical, format parts: MyISAM/Aria tables dumped under the lock, or after it. */
+  public static final String NON_TRANSACTIONAL = "non-transactional";
+
+  /** backup-logical, format parts: tables bigger than this many MiB are dumped in chunks. */
+  public static final String CHUNK_MIB = "chunk-mib";
 
   private TaskStreamParams() {}
 
@@ -77,6 +93,31 @@ public final class TaskStreamParams {
         p.add(
             ParamSpec.optional(
                 DATABASES, STRING, null, "comma-separated databases (absent: all user databases)"));
+        p.add(
+            ParamSpec.choice(
+                FORMAT,
+                "parts",
+                List.of("parts", "sql"),
+                "parts: a parallel dump (MariaDB 10.4+); sql: one mariadb-dump/mysqldump file"));
+        p.add(
+            ParamSpec.optional(
+                THREADS, INT, null, "parts: sessions dumping at once (absent: the node's cores)"));
+        p.add(
+            ParamSpec.optional(
+                LOCK_TIMEOUT,
+                DURATION,
+                "5s",
+                "parts: the longest the snapshot lock is waited for"));
+        p.add(
+            ParamSpec.choice(
+                NON_TRANSACTIONAL,
+                "lock",
+                List.of("lock", "unlocked"),
+                "parts: MyISAM/Aria tables dumped under the snapshot lock, or after it (then named"
+                    + " as not consistent)"));
+        p.add(
+            ParamSpec.optional(
+                CHUNK_MIB, INT, "64", "parts: tables bigger than this are dumped in chunks"));
       }
       case RESEED_PHYSICAL, RESEED_LOGICAL, FLASHBACK -> {
         p.add(STREAM);

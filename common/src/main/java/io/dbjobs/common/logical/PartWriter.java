@@ -96,6 +96,15 @@ public final class PartWriter {
     }
   }
 
+  /** The reader gets the dump's own failure (its code travels to the receiver). */
+  private void failedForReader() throws IOException {
+    Throwable f = failure.get();
+    if (f instanceof DbJobsException d) {
+      throw new DbJobsException(d.code(), d.getMessage(), d);
+    }
+    checkFailed();
+  }
+
   private void checkFailed() throws IOException {
     Throwable f = failure.get();
     if (f != null) {
@@ -243,10 +252,10 @@ public final class PartWriter {
     private byte[] take() throws IOException {
       try {
         while (true) {
-          checkFailed();
+          failedForReader();
           byte[] r = queue.poll(200, TimeUnit.MILLISECONDS);
           if (r != null) {
-            checkFailed();
+            failedForReader();
             if (r[0] == PartFormat.END) {
               last = true;
             }

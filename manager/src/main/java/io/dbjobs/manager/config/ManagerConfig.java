@@ -39,6 +39,7 @@ import java.util.function.UnaryOperator;
  * @param retention which backups to keep, per node and type
  * @param receiver where the manager listens for streams from agents
  * @param schedules every cluster's schedules, in config order (defaults included)
+ * @param logicalDump how logicalmaster dumps a MariaDB primary ({@code logicalDump.*})
  */
 public record ManagerConfig(
     List<ClusterConfig> clusters,
@@ -51,7 +52,8 @@ public record ManagerConfig(
     WatchdogConfig watchdog,
     SchedulerConfig scheduler,
     List<ScheduleConfig> schedules,
-    Path mariadbDump) {
+    Path mariadbDump,
+    LogicalDumpSettings logicalDump) {
 
   /**
    * Node and cluster names: they name folders in the catalog and appear in stream ids, so they are
@@ -82,7 +84,8 @@ public record ManagerConfig(
         WatchdogConfig.defaults(),
         SchedulerConfig.defaults(),
         List.of(),
-        Path.of("/usr/bin/mariadb-dump"));
+        Path.of("/usr/bin/mariadb-dump"),
+        LogicalDumpSettings.defaults());
   }
 
   public static ManagerConfig load(Path file, UnaryOperator<String> env) {
@@ -118,6 +121,9 @@ public record ManagerConfig(
     // tools.mariadbDump: the dump tool for reseed --method logicalmaster (default
     // /usr/bin/mariadb-dump)
     Path mariadbDump = root.child("tools").path("mariadbDump", Path.of("/usr/bin/mariadb-dump"));
+    // logicalDump.*: how reseed --method logicalmaster dumps a MariaDB primary (see
+    // LogicalDumpSettings)
+    LogicalDumpSettings logicalDump = LogicalDumpSettings.read(root.child("logicalDump"));
     List<ClusterConfig> clusters = new ArrayList<>();
     Map<String, String> nodeOwners = new HashMap<>();
     List<ConfigTree> clusterTrees = root.list("clusters");
@@ -201,7 +207,8 @@ public record ManagerConfig(
         watchdog,
         scheduler,
         schedules,
-        mariadbDump);
+        mariadbDump,
+        logicalDump);
   }
 
   /** The schedules of one cluster, in config order. */

@@ -3,6 +3,7 @@ package io.dbjobs.manager.reseed;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.db.SqlErrors;
+import io.dbjobs.common.logical.SourceDb;
 import io.dbjobs.common.stream.StreamOptions;
 import io.dbjobs.common.time.Sleeper;
 import io.dbjobs.common.tool.ToolRunner;
@@ -60,6 +61,13 @@ public final class ReseedSources implements Reseed.Sources {
     return switch (r.method()) {
       case LOGICALMASTER -> {
         requireLoadable(primary.version(), joiner, "the primary " + primary.name());
+        if (parallelDumpable(primary.version())) {
+          yield new PrimarySnapshotDump(
+              primary.node(),
+              SourceDb.of(primary.node().database(), config.connectTimeout()),
+              config.logicalDump().options(),
+              options);
+        }
         yield new PrimaryDump(
             primary.node(),
             connections.pool(primary.node()),
@@ -176,6 +184,18 @@ public final class ReseedSources implements Reseed.Sources {
     }
     BinlogCoverage.check(
         primary, connections.pool(primary.node()), e.manifest().gtid(), "backup " + e.id());
+  }
+
+  /**
+   * MariaDB 10.4 and later (BACKUP STAGE) are dumped in parallel; other servers (MySQL) by the
+   * single-stream dump tool.
+   */
+  static boolean parallelDumpable(String version) {
+    if (version == null || !version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+      return false;
+    }
+    String series = Topology.NodeView.series(version);
+    return series != null && compareSeries(series, "10.4") >= 0;
   }
 
   private static void requireLoadable(String sourceVersion, Topology.NodeView joiner, String what) {

@@ -25,13 +25,14 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code backup-logical}: runs mariadb-dump (mysqldump on MySQL) in one consistent transaction with
- * routines, triggers, events, binary columns in hex and the binary log and GTID position, over
- * every user database or those of the {@code databases} parameter. The dump passes through a {@link
- * DumpScanner} (position and completeness, read from the bytes as they pass), then a zstd
- * compressor ({@code content-compression=zstd}, the default), then to the job's receiver; nothing
- * is stored on this node. The trailer goes out only when the tool exited 0 and the dump ended with
- * {@code -- Dump completed}; anything else aborts the stream.
+ * {@code backup-logical}: with {@code format=parts} (the default) a parallel dump ({@link
+ * ParallelDumpBackup}); with {@code format=sql}, runs mariadb-dump (mysqldump on MySQL) in one
+ * consistent transaction with routines, triggers, events, binary columns in hex and the binary log
+ * and GTID position, over every user database or those of the {@code databases} parameter. The dump
+ * passes through a {@link DumpScanner} (position and completeness, read from the bytes as they
+ * pass), then a zstd compressor ({@code content-compression=zstd}, the default), then to the job's
+ * receiver; nothing is stored on this node. The trailer goes out only when the tool exited 0 and
+ * the dump ended with {@code -- Dump completed}; anything else aborts the stream.
  */
 public final class BackupLogicalHandler implements TaskHandler {
   /**
@@ -51,6 +52,9 @@ public final class BackupLogicalHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws InterruptedException, IOException, SQLException {
+    if (ParallelDumpBackup.wanted(ctx)) {
+      return ParallelDumpBackup.run(ctx);
+    }
     OutgoingStream stream = OutgoingStream.forJob(ctx);
     boolean zstd = "zstd".equals(ctx.param(TaskStreamParams.CONTENT_COMPRESSION));
     stream.phase("preparing");

@@ -89,6 +89,14 @@ public class ReseedLogicalHandler implements TaskHandler {
               JoinerStream.options(ctx));
     }
 
+    if (load.get() != null) {
+      try {
+        ReplicaEvents.disableOnReplica(ctx.database());
+      } catch (DbJobsException e) {
+        kept.get().putBack();
+        throw e;
+      }
+    }
     BackupPosition position =
         (parts.get() != null ? parts.get().position() : load.get().scanner().position())
             .or(BackupPosition.fromMeta(received.metadata()));
