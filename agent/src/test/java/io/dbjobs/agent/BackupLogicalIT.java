@@ -114,7 +114,8 @@ class BackupLogicalIT {
         BackgroundWriter writer = BackgroundWriter.start(cluster.primary(), "app")) {
       Waits.until("the application to write", WAIT, () -> writer.rows() > 500);
       TestReceiver.Incoming in = receiver.expect(FileSink.to(file));
-      long id = primary.jobs.insert(receiver.job(Task.BACKUP_LOGICAL, in, Map.of())).id();
+      long id =
+          primary.jobs.insert(receiver.job(Task.BACKUP_LOGICAL, in, Map.of("format", "sql"))).id();
       ReceiveResult got = in.await(WAIT);
       Job done = primary.await(id, JobState.SUCCEEDED, WAIT);
       long rowsAtEnd = writer.stop();
@@ -223,7 +224,9 @@ class BackupLogicalIT {
                           "content-compression",
                           "none",
                           "compression",
-                          "zstd")))
+                          "zstd",
+                          "format",
+                          "sql")))
               .id();
       ReceiveResult got = in.await(WAIT);
       primary.await(id, JobState.SUCCEEDED, WAIT);
@@ -243,7 +246,9 @@ class BackupLogicalIT {
       long id =
           primary
               .jobs
-              .insert(receiver.job(Task.BACKUP_LOGICAL, in, Map.of("databases", "shop,nope")))
+              .insert(
+                  receiver.job(
+                      Task.BACKUP_LOGICAL, in, Map.of("databases", "shop,nope", "format", "sql")))
               .id();
       Job failed = primary.await(id, JobState.FAILED, WAIT);
       assertThat(failed.errorCode()).isEqualTo("BAD_PARAMETER");
