@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * The measurements behind the parallel load's choices (issue 13), on one server and one sysbench
- * table of {@code rows} rows (a copy as a second table for the parallel case), each variant
- * {@code repeat} times, interleaved, medians reported:
+ * table of {@code rows} rows (a copy as a second table for the parallel case), each variant {@code
+ * repeat} times, interleaved, medians reported:
  *
  * <ul>
  *   <li>LOAD DATA LOCAL INFILE vs multi-row INSERT (mariadb-dump's extended inserts);
@@ -102,25 +102,14 @@ public final class LoadChoicesBench {
           CHECKS_OFF + "BEGIN;" + chunks + "COMMIT;");
       db.execute("TRUNCATE l.t");
       t.computeIfAbsent("multi-row INSERT (mariadb-dump), checks off", k -> new ArrayList<>())
-          .add(
-              Pipeline.bash(
-                  "(echo '"
-                      + CHECKS_OFF
-                      + "'; cat "
-                      + sql
-                      + ") | "
-                      + client()));
+          .add(Pipeline.bash("(echo '" + CHECKS_OFF + "'; cat " + sql + ") | " + client()));
       db.execute(
           "DROP TABLE IF EXISTS l.noidx",
           "CREATE TABLE l.noidx LIKE sbtest.sbtest1",
           "ALTER TABLE l.noidx DROP INDEX k_1");
       t.computeIfAbsent(
               "LOAD DATA without the secondary index, then ADD INDEX", k -> new ArrayList<>())
-          .add(
-              sh(
-                  CHECKS_OFF
-                      + load("l.noidx", tsv)
-                      + "ALTER TABLE l.noidx ADD INDEX k_1 (k);"));
+          .add(sh(CHECKS_OFF + load("l.noidx", tsv) + "ALTER TABLE l.noidx ADD INDEX k_1 (k);"));
       db.execute("TRUNCATE l.t", "TRUNCATE l.t2");
       t.computeIfAbsent("two tables one after the other, one session", k -> new ArrayList<>())
           .add(sh(CHECKS_OFF + one + load("l.t2", tsv)));
