@@ -23,7 +23,9 @@ GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_agent'@'localhost';
 GRANT SELECT, INSERT ON *.* TO 'dbjobs_agent'@'localhost';
 -- backup-physical (mariadb-backup): BACKUP STAGE, log copy, replica position
 GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
--- backup-logical (mariadb-dump --single-transaction --routines --triggers --events)
+-- backup-logical (the parallel dump: BACKUP STAGE needs RELOAD, SHOW MASTER STATUS needs
+-- BINLOG MONITOR, both granted above; format=sql: mariadb-dump --single-transaction --routines
+-- --triggers --events)
 GRANT SHOW VIEW, TRIGGER, EVENT, EXECUTE ON *.* TO 'dbjobs_agent'@'localhost';
 -- reseed-physical, reseed-logical, flashback: rebuilding a node replaces all of its
 -- data, users and routines and repositions replication; that takes an
@@ -38,7 +40,7 @@ GRANT SELECT, INSERT, UPDATE, CREATE ON replication_manager_schema.* TO 'dbjobs_
 GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_manager'@'%';
 -- topology and preflight: who is primary, binlogs still on the primary, replica lag
 GRANT BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_manager'@'%';
--- reseed --method logicalmaster: the manager dumps the primary itself
+-- reseed --method logicalmaster: the manager dumps the primary itself (BACKUP STAGE needs RELOAD)
 GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, EXECUTE, LOCK TABLES, RELOAD, PROCESS ON *.* TO 'dbjobs_manager'@'%';
 
 -- ---------------------------------------------------------------------------
