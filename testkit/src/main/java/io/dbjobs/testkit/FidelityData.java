@@ -7,13 +7,13 @@ import java.util.List;
 
 /**
  * A schema that exercises what a backup or reseed must carry over: InnoDB, MyISAM and Aria tables,
- * partitions, stored and virtual generated columns, invisible columns, a table without a primary
- * key, foreign keys, binary (with tab, newline, backslash, CR and NUL bytes) and 4-byte Unicode
- * data, per-column character sets, JSON, spatial, BIT, INET6 and UUID values, a system-versioned
- * table with history, a sequence that was used, a table big enough to be dumped in chunks, views
- * (one on another and on a function, created in the reverse of alphabetical order; one whose
- * definer exists only on the primary), procedures, a function, a trigger and events (one disabled,
- * one enabled).
+ * a table whose name holds a comment start, quotes and a semicolon, partitions, stored and virtual
+ * generated columns, invisible columns, a table without a primary key, foreign keys, binary (with
+ * tab, newline, backslash, CR and NUL bytes) and 4-byte Unicode data, per-column character sets,
+ * JSON, spatial, BIT, INET6 and UUID values, a system-versioned table with history, a sequence that
+ * was used, a table big enough to be dumped in chunks, views (one on another and on a function,
+ * created in the reverse of alphabetical order; one whose definer exists only on the primary),
+ * procedures, a function, a trigger and events (one disabled, one enabled).
  */
 public final class FidelityData {
   public static final String SCHEMA = "fidelity";
@@ -92,6 +92,9 @@ public final class FidelityData {
             + " 12345678901234567890.0123456789, 'y', 'a,b', 2024, '-838:59:59.000'),"
             + " (2, NULL, NULL, POINT(0, 0), NULL, NULL, NULL, NULL, '', '', '', NULL, NULL, NULL,"
             + " NULL, '', NULL, NULL)",
+        // a name that is a comment, a quote and a statement end unless quoted right
+        "CREATE TABLE " + s + ".`-- it's \"odd\"; x` (id INT PRIMARY KEY, v VARCHAR(20))",
+        "INSERT INTO " + s + ".`-- it's \"odd\"; x` VALUES (1, 'odd ✓'), (2, NULL)",
         "CREATE TABLE " + s + ".no_pk (a INT, b VARCHAR(20)) ENGINE=InnoDB",
         "INSERT INTO " + s + ".no_pk VALUES (1, 'one'), (1, 'one'), (NULL, NULL), (2, '\\N')",
         "CREATE TABLE " + s + ".b_parent (id INT PRIMARY KEY) ENGINE=InnoDB",
@@ -182,6 +185,10 @@ public final class FidelityData {
                 + "' ORDER BY 1",
             "SELECT CONCAT_WS('|', TRIGGER_NAME, DEFINER, ACTION_STATEMENT)"
                 + " FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '"
+                + s
+                + "' ORDER BY 1",
+            "SELECT CONCAT_WS('|', TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE,"
+                + " INDEX_TYPE) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = '"
                 + s
                 + "' ORDER BY 1",
             "SELECT CONCAT_WS('|', CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME, DELETE_RULE)"

@@ -86,6 +86,22 @@ public record SchemaObject(
   /** A sequence's next value and cycle count, as {@code SETVAL} restores them. */
   public record SequenceState(String nextNotCachedValue, long cycleCount) {}
 
+  /** This object with another {@code CREATE} statement. */
+  public SchemaObject withSql(String other) {
+    return new SchemaObject(
+        kind,
+        schema,
+        name,
+        other,
+        sqlMode,
+        collationConnection,
+        collationDatabase,
+        timeZone,
+        eventStatus,
+        table,
+        sequence);
+  }
+
   /** "table db.t", "view db.v", "database db", for messages. */
   public String describe() {
     String k = kind.name().toLowerCase(java.util.Locale.ROOT);

@@ -13,25 +13,38 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One session of a parts load: takes a table at a time ({@link StagedParts#nextTable}) and loads
  * all its chunks with one {@code LOAD DATA LOCAL INFILE} statement whose input is the chunks one
  * after the other ({@link ChunkInput}): one statement into an empty table is InnoDB's bulk load.
  * The statement must load exactly the rows the dump counted, without a warning (LOAD DATA LOCAL
- * turns errors into warnings); anything else fails the load, naming the table.
+ * turns errors into warnings); anything else fails the load, naming the table. A table created
+ * without its plain secondary keys ({@link DeferredKeys}) gets them right after its rows.
  */
 final class TableLoader implements Runnable {
   private final StagedParts staged;
   private final LoaderSessions sessions;
   private final boolean history;
   private final Duration idle;
+  private final Map<String, DeferredKeys> deferred;
 
-  TableLoader(StagedParts staged, LoaderSessions sessions, boolean history, Duration idle) {
+  /**
+   * @param deferred tables created without their plain secondary keys, by {@code schema\0table}:
+   *     the keys are added once the table's rows are in
+   */
+  TableLoader(
+      StagedParts staged,
+      LoaderSessions sessions,
+      boolean history,
+      Duration idle,
+      Map<String, DeferredKeys> deferred) {
     this.staged = staged;
     this.sessions = sessions;
     this.history = history;
     this.idle = idle;
+    this.deferred = deferred;
   }
 
   @Override
@@ -91,6 +104,20 @@ final class TableLoader implements Runnable {
       throw new DbJobsException(
           ErrorCode.RESTORE_FAILED,
           t.label() + ": " + t.dumpedRows + " rows were dumped, " + loaded + " loaded");
+    }
+    DeferredKeys keys = deferred.get(t.schema + "\u0000" + t.table);
+    if (keys != null) {
+      try (Statement s = c.createStatement()) {
+        s.execute(keys.alter(Sql.id(t.schema, t.table)));
+      } catch (SQLException e) {
+        throw new DbJobsException(
+            ErrorCode.RESTORE_FAILED,
+            "adding the secondary keys of "
+                + t.label()
+                + " after its rows failed: "
+                + SqlErrors.message(e),
+            e);
+      }
     }
     return loaded;
   }
