@@ -38,7 +38,10 @@ import java.util.regex.Pattern;
  * tables are checked against the primary's. For dbjobs reseeds the end is "replicating and caught
  * up"; the plain pipelines stop when their data is in place.
  *
- * <p>Usage: LogicalBench [tables=4] [rows=1000000]
+ * <p>Runs alternate (plain pipe, logicalmaster, mydumper+myloader, backup, logicalbackup) {@code
+ * repeat} times; medians are reported, so a burst of load elsewhere on the machine hits both sides.
+ *
+ * <p>Usage: LogicalBench [tables=4] [rows=1000000] [repeat=1]
  */
 public final class LogicalBench {
   private static final String AGENT_PW = "agent-bench-pw";
@@ -67,6 +70,7 @@ public final class LogicalBench {
   public static void main(String[] args) throws Exception {
     int tables = args.length > 0 ? Integer.parseInt(args[0]) : 4;
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    int repeat = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     Path dir = Files.createTempDirectory("dbjobs-logical-bench");
     ServerOptions big =
         ServerOptions.defaults()
@@ -83,7 +87,7 @@ public final class LogicalBench {
           tables, rows, Sysbench.megabytes(cluster.primary()));
       System.out.println(
           "load average before the run: " + Files.readString(Path.of("/proc/loadavg")).trim());
-      new LogicalBench(Proc.repo(), dir, cluster).run();
+      new LogicalBench(Proc.repo(), dir, cluster).run(repeat);
       System.out.println(
           "load average after the run: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
@@ -97,7 +101,7 @@ public final class LogicalBench {
     return out;
   }
 
-  private void run() throws Exception {
+  private void run(int repeat) throws Exception {
     Map<String, Integer> agentPorts = new HashMap<>();
     Map<String, Integer> streamPorts = new HashMap<>();
     for (DbServer s : cluster.nodes()) {
@@ -141,125 +145,174 @@ public final class LogicalBench {
                 ConfigFiles.agentYaml(s, apw, dir.resolve("work-" + s.name()), extra));
         agents.add(AgentProcess.start(repo, yml, dir.resolve("agent-" + s.name() + ".log")));
       }
-      measure(new ManagerCli(repo, managerYml, dir), agents);
+      measure(new ManagerCli(repo, managerYml, dir), agents, repeat);
     } finally {
       agents.forEach(AgentProcess::close);
     }
   }
 
-  private void measure(ManagerCli cli, List<AgentProcess> agents) throws Exception {
+  /** One round's times, in seconds. */
+  private record Round(
+      double gzip,
+      double mydumper,
+      double myloader,
+      double lm,
+      double lmJob,
+      double bk,
+      double bkJob,
+      double lb,
+      double lbJob) {}
+
+  private void measure(ManagerCli cli, List<AgentProcess> agents, int repeat) throws Exception {
     Path joinerCnf = ConfigFiles.adminDefaults(dir, joiner);
     Path primaryCnf = ConfigFiles.adminDefaults(dir, primary);
     cli.run("warm-up", "nodes");
+    List<Round> rounds = new ArrayList<>();
+    String lmHeld = "?";
+    String bkWait = "?";
+    String bkHeld = "?";
+    String id = null;
+    long bkBytes = 0;
+    long lmRss = 0;
+    long bkRss = 0;
+    long lbRss = 0;
+    for (int i = 1; i <= repeat; i++) {
+      System.out.printf("round %d, load average %s%n", i, loadavg());
+      dropJoinerData();
+      double gzip =
+          Pipeline.socat(
+              "mariadb-dump --defaults-file=" + primaryCnf + DUMP_OPTIONS + " | gzip",
+              "gunzip | mariadb --defaults-file="
+                  + joinerCnf
+                  + " --init-command='SET SESSION sql_log_bin=0'");
+      assertSameData("mariadb-dump|gzip|socat");
+      report("mariadb-dump | gzip | socat -> socat | gunzip | mariadb", gzip);
 
-    dropJoinerData();
-    double gzip =
-        Pipeline.socat(
-            "mariadb-dump --defaults-file=" + primaryCnf + DUMP_OPTIONS + " | gzip",
-            "gunzip | mariadb --defaults-file="
-                + joinerCnf
-                + " --init-command='SET SESSION sql_log_bin=0'");
-    assertSameData("mariadb-dump|gzip|socat");
-    report("mariadb-dump | gzip | socat -> socat | gunzip | mariadb", gzip);
+      breakJoiner();
+      ManagerCli.Run lm =
+          cli.run(
+              "reseed-logicalmaster-" + i,
+              "reseed",
+              "--node",
+              joiner.name(),
+              "--method",
+              "logicalmaster");
+      assertSameData("dbjobs logicalmaster");
+      report("dbjobs reseed --method logicalmaster (command)", lm.seconds());
+      report("dbjobs reseed --method logicalmaster (job)", lm.jobSeconds());
+      lmHeld = held(lm.json().toString());
+      lmRss = Math.max(lmRss, lm.peakRssKib());
 
-    dropJoinerData();
-    Path out = dir.resolve("mydumper");
-    double mydumper =
-        Pipeline.bash(
-            "mydumper --defaults-file="
-                + withGroup(primaryCnf, "mydumper")
-                + " -t 2 --rows=100000 -G -E -R -B sbtest -o "
-                + out
-                + "\nsync");
-    report("mydumper -t 2 into a folder (+ sync)", mydumper);
-    double myloader =
-        Pipeline.bash(
-            "myloader --defaults-file=" + withGroup(joinerCnf, "myloader") + " -t 2 -o -d " + out);
-    Pipeline.bash("rm -rf " + out);
-    assertSameData("mydumper+myloader");
-    report("myloader -t 2", myloader);
+      dropJoinerData();
+      Path out = dir.resolve("mydumper-" + i);
+      double mydumper =
+          Pipeline.bash(
+              "mydumper --defaults-file="
+                  + withGroup(primaryCnf, "mydumper")
+                  + " -t 2 --rows=100000 -G -E -R -B sbtest -o "
+                  + out
+                  + "\nsync");
+      report("mydumper -t 2 into a folder (+ sync)", mydumper);
+      double myloader =
+          Pipeline.bash(
+              "myloader --defaults-file="
+                  + withGroup(joinerCnf, "myloader")
+                  + " -t 2 -o -d "
+                  + out);
+      Pipeline.bash("rm -rf " + out);
+      assertSameData("mydumper+myloader");
+      report("myloader -t 2", myloader);
 
-    breakJoiner();
-    ManagerCli.Run lm =
-        cli.run(
-            "reseed-logicalmaster", "reseed", "--node", joiner.name(), "--method", "logicalmaster");
-    assertSameData("dbjobs logicalmaster");
-    report("dbjobs reseed --method logicalmaster (command)", lm.seconds());
-    report("dbjobs reseed --method logicalmaster (job)", lm.jobSeconds());
-    String lmHeld = held(lm.json().toString());
+      ManagerCli.Run bk =
+          cli.run("backup-logical-" + i, "backup", "--node", backedUp.name(), "--type", "logical");
+      report("dbjobs backup --type logical into the catalog (command)", bk.seconds());
+      report("dbjobs backup --type logical into the catalog (job)", bk.jobSeconds());
+      id = bk.json().get("backup").get("id").asText();
+      bkBytes = bk.json().get("backup").get("bytes").asLong();
+      bkWait = bk.json().get("backup").path("snapshotLockWaitMillis").asText();
+      bkHeld = bk.json().get("backup").path("snapshotLockHeldMillis").asText();
+      bkRss = Math.max(bkRss, bk.peakRssKib());
 
-    ManagerCli.Run bk =
-        cli.run("backup-logical", "backup", "--node", backedUp.name(), "--type", "logical");
-    report("dbjobs backup --type logical into the catalog (command)", bk.seconds());
-    report("dbjobs backup --type logical into the catalog (job)", bk.jobSeconds());
-    String id = bk.json().get("backup").get("id").asText();
-    long bkBytes = bk.json().get("backup").get("bytes").asLong();
-    String bkWait = bk.json().get("backup").path("snapshotLockWaitMillis").asText();
-    String bkHeld = bk.json().get("backup").path("snapshotLockHeldMillis").asText();
-
-    breakJoiner();
-    ManagerCli.Run lb =
-        cli.run(
-            "reseed-logicalbackup",
-            "reseed",
-            "--node",
-            joiner.name(),
-            "--method",
-            "logicalbackup",
-            "--backup",
-            id);
-    assertSameData("dbjobs logicalbackup");
-    report("dbjobs reseed --method logicalbackup (command)", lb.seconds());
-    report("dbjobs reseed --method logicalbackup (job)", lb.jobSeconds());
-
-    double myBoth = mydumper + myloader;
+      breakJoiner();
+      ManagerCli.Run lb =
+          cli.run(
+              "reseed-logicalbackup-" + i,
+              "reseed",
+              "--node",
+              joiner.name(),
+              "--method",
+              "logicalbackup",
+              "--backup",
+              id);
+      assertSameData("dbjobs logicalbackup");
+      report("dbjobs reseed --method logicalbackup (command)", lb.seconds());
+      report("dbjobs reseed --method logicalbackup (job)", lb.jobSeconds());
+      lbRss = Math.max(lbRss, lb.peakRssKib());
+      rounds.add(
+          new Round(
+              gzip,
+              mydumper,
+              myloader,
+              lm.seconds(),
+              lm.jobSeconds(),
+              bk.seconds(),
+              bk.jobSeconds(),
+              lb.seconds(),
+              lb.jobSeconds()));
+    }
+    double gzip = median(rounds, Round::gzip);
+    double mydumper = median(rounds, Round::mydumper);
+    double myloader = median(rounds, Round::myloader);
+    double lm = median(rounds, Round::lm);
+    double lmJob = median(rounds, Round::lmJob);
+    double bk = median(rounds, Round::bk);
+    double bkJob = median(rounds, Round::bkJob);
+    double lb = median(rounds, Round::lb);
+    double lbJob = median(rounds, Round::lbJob);
+    double myBoth = median(rounds, r -> r.mydumper() + r.myloader());
+    System.out.printf("%nmedians of %d round(s)%n", repeat);
     RatioTable.header();
     RatioTable.faster(
         "logicalmaster reseed",
-        lm.seconds(),
-        lm.jobSeconds(),
+        lm,
+        lmJob,
         "mydumper -t 2 + myloader -t 2",
         myBoth,
         "no slower (≥1.0x)");
     RatioTable.faster(
         "logicalmaster reseed",
-        lm.seconds(),
-        lm.jobSeconds(),
+        lm,
+        lmJob,
         "dump\\|gzip\\|socat → socat\\|gunzip\\|mariadb",
         gzip,
         "at least 2.4x faster");
     RatioTable.faster(
         "logicalbackup reseed",
-        lb.seconds(),
-        lb.jobSeconds(),
+        lb,
+        lbJob,
         "mydumper -t 2 + myloader -t 2",
         myBoth,
         "no slower (≥1.0x)");
     RatioTable.faster(
-        "logicalbackup reseed",
-        lb.seconds(),
-        lb.jobSeconds(),
-        "myloader -t 2 alone",
-        myloader,
-        "(for reference)");
+        "logicalbackup reseed", lb, lbJob, "myloader -t 2 alone", myloader, "(for reference)");
     RatioTable.faster(
         "logicalbackup reseed",
-        lb.seconds(),
-        lb.jobSeconds(),
+        lb,
+        lbJob,
         "dump\\|gzip\\|socat → socat\\|gunzip\\|mariadb",
         gzip,
         "at least 2.4x faster");
     RatioTable.faster(
         "logical backup into the catalog",
-        bk.seconds(),
-        bk.jobSeconds(),
+        bk,
+        bkJob,
         "mydumper -t 2 into a folder",
         mydumper,
         "(for reference)");
     System.out.printf(
         Locale.ROOT,
-        "%nbackup %s: %.0f MiB in parts; snapshot lock waited %s ms, held %s ms (backup of rl3);"
-            + " held %s ms (logicalmaster of rl1)%n",
+        "%nlast backup %s: %.0f MiB in parts; snapshot lock waited %s ms, held %s ms (backup of"
+            + " rl3); held %s ms (logicalmaster of rl1)%n",
         id,
         bkBytes / 1048576.0,
         bkWait,
@@ -270,9 +323,25 @@ public final class LogicalBench {
         "peak RSS at -Xmx128m: agents %s MiB; dbjobs commands: logicalmaster %d MiB, backup %d MiB,"
             + " logicalbackup %d MiB%n",
         agents.stream().map(a -> String.valueOf(a.peakRssKib() >> 10)).toList(),
-        lm.peakRssKib() >> 10,
-        bk.peakRssKib() >> 10,
-        lb.peakRssKib() >> 10);
+        lmRss >> 10,
+        bkRss >> 10,
+        lbRss >> 10);
+  }
+
+  private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {
+    List<Double> v = new ArrayList<>();
+    for (Round r : rounds) {
+      v.add(f.applyAsDouble(r));
+    }
+    return Stats.median(v);
+  }
+
+  private static String loadavg() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (java.io.IOException e) {
+      return "?";
+    }
   }
 
   private static String held(String json) {
