@@ -9,10 +9,12 @@ import java.sql.SQLException;
  * Writes rows in {@code LOAD DATA}'s default text format: values separated by tabs, rows ended by
  * newlines, {@code \N} for NULL, and backslash, tab, newline, carriage return and NUL escaped with
  * a backslash. Values are the server's own text (or raw bytes) of each column, read without any
- * character set conversion, so every byte comes back as it was.
+ * character set conversion, so every byte comes back as it was. Its buffer stays under about 130
+ * KiB whatever the values' sizes (a big value is escaped and passed on in slices).
  */
 final class RowEncoder {
   private static final int FLUSH_AT = 64 * 1024;
+  private static final int SLICE = 32 * 1024;
 
   private final OutputStream out;
   private byte[] buf = new byte[FLUSH_AT + 1024];
@@ -51,36 +53,44 @@ final class RowEncoder {
     }
   }
 
-  void value(byte[] v) {
-    ensure(v.length * 2);
-    byte[] b = buf;
-    int u = used;
-    for (byte c : v) {
-      switch (c) {
-        case '\\' -> {
-          b[u++] = '\\';
-          b[u++] = '\\';
+  /** Escapes one value, in slices, so a big value never needs more than a slice of buffer. */
+  void value(byte[] v) throws IOException {
+    for (int from = 0; from < v.length; from += SLICE) {
+      int to = Math.min(v.length, from + SLICE);
+      ensure((to - from) * 2);
+      byte[] b = buf;
+      int u = used;
+      for (int i = from; i < to; i++) {
+        byte c = v[i];
+        switch (c) {
+          case '\\' -> {
+            b[u++] = '\\';
+            b[u++] = '\\';
+          }
+          case '\t' -> {
+            b[u++] = '\\';
+            b[u++] = 't';
+          }
+          case '\n' -> {
+            b[u++] = '\\';
+            b[u++] = 'n';
+          }
+          case '\r' -> {
+            b[u++] = '\\';
+            b[u++] = 'r';
+          }
+          case 0 -> {
+            b[u++] = '\\';
+            b[u++] = '0';
+          }
+          default -> b[u++] = c;
         }
-        case '\t' -> {
-          b[u++] = '\\';
-          b[u++] = 't';
-        }
-        case '\n' -> {
-          b[u++] = '\\';
-          b[u++] = 'n';
-        }
-        case '\r' -> {
-          b[u++] = '\\';
-          b[u++] = 'r';
-        }
-        case 0 -> {
-          b[u++] = '\\';
-          b[u++] = '0';
-        }
-        default -> b[u++] = c;
+      }
+      used = u;
+      if (used >= FLUSH_AT) {
+        flush();
       }
     }
-    used = u;
   }
 
   private void put(byte c) {
@@ -100,9 +110,6 @@ final class RowEncoder {
     if (used > 0) {
       out.write(buf, 0, used);
       used = 0;
-    }
-    if (buf.length > 4 * FLUSH_AT) {
-      buf = new byte[FLUSH_AT + 1024]; // one big value grew it: give the memory back
     }
   }
 }
