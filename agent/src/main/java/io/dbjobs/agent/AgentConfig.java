@@ -380,7 +380,11 @@ public record AgentConfig(
             + " replicationUser="
             + reseed.replicationUser()
             + " replicationPassword="
-            + reseed.replicationPassword());
+            + reseed.replicationPassword()
+            + " loadSessions="
+            + reseed.loadSessions()
+            + " loadThreads="
+            + reseed.loadThreads());
     out.add(
         "http="
             + (http.port() == 0
