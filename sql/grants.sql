@@ -26,13 +26,15 @@
 -- every task: the jobs table (poll, claim, heartbeat, results), not binary-logged, on read_only replicas
 GRANT SELECT, INSERT, UPDATE, DELETE ON replication_manager_schema.* TO 'dbjobs_agent'@'localhost';
 GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_agent'@'localhost';
--- backup-logical (mariadb-dump --single-transaction --master-data=2 --gtid --routines --triggers
--- --events): SELECT reads the tables and the routines (mysql.proc), SHOW VIEW, TRIGGER and EVENT
--- their definitions, BINLOG MONITOR the binary log position. MariaDB's dump takes that position
--- from its consistent snapshot, so it needs no RELOAD, LOCK TABLES or PROCESS. SELECT ON *.*
--- includes mysql.*: back up only some databases and you can grant SELECT on those instead.
+-- backup-logical: SELECT reads the tables and the routines (mysql.proc), SHOW VIEW, TRIGGER and
+-- EVENT their definitions, BINLOG MONITOR the binary log position. format=sql (mariadb-dump
+-- --single-transaction --master-data=2 --gtid --routines --triggers --events) takes that position
+-- from its consistent snapshot; format=parts (the parallel dump) takes it under BACKUP STAGE
+-- BLOCK_COMMIT, which needs RELOAD (granted below for mariadb-backup). SELECT ON *.* includes
+-- mysql.*: back up only some databases and you can grant SELECT on those instead.
 GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, BINLOG MONITOR ON *.* TO 'dbjobs_agent'@'localhost';
--- backup-physical (mariadb-backup --backup): BACKUP STAGE needs RELOAD; mariadb-backup refuses to
+-- backup-physical (mariadb-backup --backup) and backup-logical format=parts: BACKUP STAGE needs
+-- RELOAD; mariadb-backup refuses to
 -- start without PROCESS; BINLOG MONITOR (above) gives the position.
 -- errorlog, slowquery with rotate=true: FLUSH ERROR LOGS / FLUSH SLOW LOGS need RELOAD.
 -- RELOAD also allows RESET MASTER and FLUSH PRIVILEGES, but without write access to mysql.* it
@@ -76,9 +78,10 @@ GRANT BINLOG ADMIN, READ_ONLY ADMIN ON *.* TO 'dbjobs_manager'@'%';
 -- topology, health and preflight: who is primary, every replication connection
 -- (SHOW ALL SLAVES STATUS), binlogs still on the primary, replica lag
 GRANT BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'dbjobs_manager'@'%';
--- reseed --method logicalmaster: the manager dumps the primary itself (as backup-logical above:
--- no RELOAD, LOCK TABLES or PROCESS) and checks which tables have rows (SELECT)
-GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO 'dbjobs_manager'@'%';
+-- reseed --method logicalmaster: the manager dumps the primary itself, in parallel sessions from
+-- one snapshot taken under BACKUP STAGE BLOCK_COMMIT (RELOAD), and checks which tables have rows
+-- (SELECT); no LOCK TABLES or PROCESS
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, RELOAD ON *.* TO 'dbjobs_manager'@'%';
 
 -- ---------------------------------------------------------------------------
 -- Scheduler store (only with scheduler.store: jdbc in manager.yml): one database on

@@ -88,6 +88,10 @@ public record AgentConfig(
    * @param replicationUser the user the node replicates with (default {@code repl})
    * @param replicationPassword its password, by reference; required for reseeds
    * @param catchUpTimeout how long a reseeded node may take to catch up with its primary
+   * @param loadSessions {@code reseed.loadSessions}, default 1: client sessions a plain SQL dump
+   *     (an imported one) loads rows through
+   * @param loadThreads {@code reseed.loadThreads}, default the machine's cores (1..64): sessions
+   *     loading the tables of a parallel dump at once, each a whole table
    */
   public record Reseed(
       Path datadir,
@@ -96,7 +100,8 @@ public record AgentConfig(
       String replicationUser,
       Secret replicationPassword,
       Duration catchUpTimeout,
-      int loadSessions) {}
+      int loadSessions,
+      int loadThreads) {}
 
   /** Polling, leases and concurrency. */
   public record Jobs(
@@ -306,7 +311,12 @@ public record AgentConfig(
             rs.string("replicationUser", "repl"),
             rs.secret("replicationPassword", false),
             rs.duration("catchUpTimeout", Duration.ofHours(1), Duration.ofSeconds(1)),
-            rs.integer("loadSessions", 1, 1, 64));
+            rs.integer("loadSessions", 1, 1, 64),
+            rs.integer(
+                "loadThreads",
+                Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors())),
+                1,
+                64));
 
     ConfigTree sec = root.child("security");
     Path keyFile =
@@ -455,7 +465,11 @@ public record AgentConfig(
             + " replicationUser="
             + reseed.replicationUser()
             + " replicationPassword="
-            + reseed.replicationPassword());
+            + reseed.replicationPassword()
+            + " loadSessions="
+            + reseed.loadSessions()
+            + " loadThreads="
+            + reseed.loadThreads());
     out.add("security: databaseServerUser=" + security.databaseServerUser());
     out.add(
         "security: keyFile="

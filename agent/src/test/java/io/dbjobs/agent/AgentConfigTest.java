@@ -85,6 +85,22 @@ class AgentConfigTest {
   }
 
   @Test
+  void aParallelDumpLoadsWithOneSessionPerCoreUnlessSet() {
+    AgentConfig c = AgentFixture.parseYaml("node: db1\nhttp: {port: 0}\n");
+    assertThat(c.reseed().loadThreads())
+        .isEqualTo(Math.min(64, Runtime.getRuntime().availableProcessors()));
+    assertThat(c.reseed().loadSessions()).isEqualTo(1);
+    assertThat(
+            AgentFixture.parseYaml("node: db1\nhttp: {port: 0}\nreseed: {loadThreads: 3}\n")
+                .reseed()
+                .loadThreads())
+        .isEqualTo(3);
+    assertThatThrownBy(
+            () -> AgentFixture.parseYaml("node: db1\nhttp: {port: 0}\nreseed: {loadThreads: 0}\n"))
+        .hasMessageContaining("reseed.loadThreads");
+  }
+
+  @Test
   void describesItselfWithoutSecrets() {
     AgentConfig c =
         AgentFixture.parseYaml(

@@ -3,10 +3,12 @@ package io.dbjobs.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dbjobs.agent.task.reseed.load.PartsLoadSink;
 import io.dbjobs.common.backup.StreamMeta;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.Task;
+import io.dbjobs.common.logical.SourceDb;
 import io.dbjobs.common.stream.FileSink;
 import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.testkit.BackgroundWriter;
@@ -19,8 +21,12 @@ import io.dbjobs.testkit.TableChecksums;
 import io.dbjobs.testkit.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,7 +120,8 @@ class BackupLogicalIT {
         BackgroundWriter writer = BackgroundWriter.start(cluster.primary(), "app")) {
       Waits.until("the application to write", WAIT, () -> writer.rows() > 500);
       TestReceiver.Incoming in = receiver.expect(FileSink.to(file));
-      long id = primary.jobs.insert(receiver.job(Task.BACKUP_LOGICAL, in, Map.of())).id();
+      long id =
+          primary.jobs.insert(receiver.job(Task.BACKUP_LOGICAL, in, Map.of("format", "sql"))).id();
       ReceiveResult got = in.await(WAIT);
       Job done = primary.await(id, JobState.SUCCEEDED, WAIT);
       long rowsAtEnd = writer.stop();
@@ -204,6 +211,112 @@ class BackupLogicalIT {
     }
   }
 
+  /** Connections to the scratch server that may LOAD DATA LOCAL, as the agent's loader opens. */
+  private static SourceDb loaderOf(DbServer s) {
+    return () ->
+        DriverManager.getConnection(
+            s.jdbcUrl() + "&allowLoadLocalInfile=true", s.adminUser(), s.adminPassword());
+  }
+
+  @Test
+  void aParallelBackupLoadsToTheReplicasDataAtItsGtidWhileTheApplicationWrites() throws Exception {
+    DbServer replica = cluster.replicas().get(0);
+    replica.execute("STOP SLAVE");
+    scratch.execute("DROP DATABASE IF EXISTS shop", "DROP DATABASE IF EXISTS app");
+    agent = primary.startAgent("");
+    PartsLoadSink.Settings load =
+        new PartsLoadSink.Settings(
+            loaderOf(scratch), 2, dir.resolve("staging-" + UUID.randomUUID()), WAIT);
+    try (TestReceiver receiver = new TestReceiver();
+        BackgroundWriter writer = BackgroundWriter.start(cluster.primary(), "app")) {
+      Waits.until("the application to write", WAIT, () -> writer.rows() > 500);
+      TestReceiver.Incoming in =
+          receiver.expect(hello -> PartsLoadSink.start(load, () -> {}, phase -> {}));
+      long id =
+          primary
+              .jobs
+              .insert(
+                  receiver.job(Task.BACKUP_LOGICAL, in, Map.of("threads", "2", "chunk-mib", "2")))
+              .id();
+      ReceiveResult got = in.await(WAIT);
+      Job done = primary.await(id, JobState.SUCCEEDED, WAIT);
+      long rowsAtEnd = writer.stop();
+      assertThat(done.result())
+          .contains("parallel logical backup of " + cluster.primary().name())
+          .contains("2 sessions")
+          .contains("snapshot lock (BACKUP STAGE BLOCK_COMMIT) waited")
+          .contains("receiver: " + got.sinkMessage());
+      assertThat(got.sinkMessage()).contains("loaded by 2 sessions");
+      Map<String, String> meta = got.metadata();
+      assertThat(meta)
+          .containsEntry(StreamMeta.FORMAT, "parts")
+          .containsEntry(StreamMeta.CONTENT_COMPRESSION, "zstd")
+          .containsKeys(StreamMeta.GTID, StreamMeta.BINLOG_FILE, StreamMeta.BINLOG_POS);
+      String gtid = meta.get(StreamMeta.GTID);
+      replica.execute("START SLAVE UNTIL master_gtid_pos='" + gtid + "'");
+      Waits.until(
+          "the replica to stop at " + gtid,
+          WAIT,
+          () ->
+              "No".equals(sqlThread(replica))
+                  && gtid.equals(replica.value("SELECT @@gtid_slave_pos")));
+      Map<String, String> expected = TableChecksums.of(replica);
+      assertThat(expected).containsKeys("app.writes", "shop.orders", "shop.filler");
+      assertThat(TableChecksums.of(scratch)).isEqualTo(expected);
+      assertThat(Long.parseLong(scratch.value("SELECT COUNT(*) FROM app.writes")))
+          .isPositive()
+          .isLessThan(rowsAtEnd);
+      assertThat(scratch.value("SELECT shop.twice(21)")).isEqualTo("42");
+      assertThat(
+              scratch.column(
+                  "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE"
+                      + " TRIGGER_SCHEMA='shop'"))
+          .containsExactly("orders_audit");
+      assertThat(load.staging()).doesNotExist();
+    }
+  }
+
+  @Test
+  void aSnapshotLockThatCannotBeHadFailsTheBackupWithinItsTimeoutWhileWritesGoOn()
+      throws Exception {
+    agent = primary.startAgent("");
+    Path file = dir.resolve("never-" + UUID.randomUUID());
+    try (Connection blocker = cluster.primary().connect();
+        Statement b = blocker.createStatement();
+        TestReceiver receiver = new TestReceiver();
+        BackgroundWriter writer = BackgroundWriter.start(cluster.primary(), "app")) {
+      // an application's write lock on a non-transactional table: BACKUP STAGE waits for it
+      b.execute("LOCK TABLES shop.legacy WRITE");
+      Waits.until("the application to write", WAIT, () -> writer.rows() > 100);
+      long before = writer.rows();
+      TestReceiver.Incoming in = receiver.expect(FileSink.to(file));
+      long id =
+          primary
+              .jobs
+              .insert(receiver.job(Task.BACKUP_LOGICAL, in, Map.of("lock-timeout", "2s")))
+              .id();
+      Job failed = primary.await(id, JobState.FAILED, WAIT);
+      long during = writer.rows() - before;
+      assertThat(failed.errorCode()).isEqualTo("TIMEOUT");
+      assertThat(failed.result())
+          .contains("could not take its snapshot lock (BACKUP STAGE BLOCK_COMMIT)")
+          .contains("within 2.0s")
+          .contains("nothing was dumped");
+      // the InnoDB writes went on while the lock was asked for
+      assertThat(during).isPositive();
+      assertThat(file).doesNotExist();
+      b.execute("UNLOCK TABLES");
+      // nothing of the dump's lock is left: a write to a non-transactional table goes through
+      cluster
+          .primary()
+          .execute(
+              "SET SESSION lock_wait_timeout = 5",
+              "INSERT INTO shop.legacy VALUES (99, 'after the lock')",
+              "DELETE FROM shop.legacy WHERE id = 99");
+      writer.stop();
+    }
+  }
+
   @Test
   void dumpsOnlyTheNamedDatabasesUncompressedWhenAsked() throws Exception {
     agent = primary.startAgent("");
@@ -223,7 +336,9 @@ class BackupLogicalIT {
                           "content-compression",
                           "none",
                           "compression",
-                          "zstd")))
+                          "zstd",
+                          "format",
+                          "sql")))
               .id();
       ReceiveResult got = in.await(WAIT);
       primary.await(id, JobState.SUCCEEDED, WAIT);
@@ -243,7 +358,9 @@ class BackupLogicalIT {
       long id =
           primary
               .jobs
-              .insert(receiver.job(Task.BACKUP_LOGICAL, in, Map.of("databases", "shop,nope")))
+              .insert(
+                  receiver.job(
+                      Task.BACKUP_LOGICAL, in, Map.of("databases", "shop,nope", "format", "sql")))
               .id();
       Job failed = primary.await(id, JobState.FAILED, WAIT);
       assertThat(failed.errorCode()).isEqualTo("BAD_PARAMETER");

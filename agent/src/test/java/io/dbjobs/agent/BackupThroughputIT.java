@@ -161,7 +161,7 @@ class BackupThroughputIT {
               viaAgent(
                   Task.BACKUP_LOGICAL,
                   dir.resolve("agent" + i + ".sql.zst"),
-                  Map.of("databases", "shop")));
+                  Map.of("databases", "shop", "format", "sql")));
     }
     double agentSeconds = seconds(got);
     double mb = Files.size(plain) / 1e6;

@@ -46,6 +46,16 @@ public final class DataSources {
 
   /** The JDBC URL for an endpoint; never contains a password. */
   public static String jdbcUrl(DatabaseEndpoint endpoint, Duration connectTimeout) {
+    return jdbcUrl(endpoint, connectTimeout, false);
+  }
+
+  /**
+   * The JDBC URL for an endpoint, with {@code LOAD DATA LOCAL INFILE} allowed when {@code
+   * loadLocalInfile} (only for connections that run nothing but a loader's statements against the
+   * agent's own server); never contains a password.
+   */
+  public static String jdbcUrl(
+      DatabaseEndpoint endpoint, Duration connectTimeout, boolean loadLocalInfile) {
     long ms = Math.max(250, connectTimeout.toMillis());
     String common =
         "?connectTimeout="
@@ -58,7 +68,8 @@ public final class DataSources {
             + "&connectionTimeZone=UTC"
             + "&forceConnectionTimeZoneToSession=false"
             + "&cacheDefaultTimeZone=false"
-            + "&allowLoadLocalInfile=false"
+            + "&allowLoadLocalInfile="
+            + loadLocalInfile
             + "&rewriteBatchedStatements=true";
     if (endpoint.socket() != null) {
       return "jdbc:mysql://localhost/"

@@ -37,8 +37,23 @@ public final class TaskStreamParams {
   /** reseed, flashback: keep the replaced data after success (absent: the agent's setting). */
   public static final String KEEP_OLD_DATADIR = "keep-old-datadir";
 
-  /** flashback: the backup's kind, physical or logical. */
+  /**
+   * flashback: the backup's kind, physical or logical. backup-logical: {@code parts} (a parallel
+   * dump, the default) or {@code sql} (one mariadb-dump/mysqldump file).
+   */
   public static final String FORMAT = "format";
+
+  /** backup-logical, format parts: sessions dumping at once (absent: the node's cores). */
+  public static final String THREADS = "threads";
+
+  /** backup-logical, format parts: the longest the snapshot lock may be waited for. */
+  public static final String LOCK_TIMEOUT = "lock-timeout";
+
+  /** backup-logical, format parts: MyISAM/Aria tables dumped under the lock, or after it. */
+  public static final String NON_TRANSACTIONAL = "non-transactional";
+
+  /** backup-logical, format parts: tables bigger than this many MiB are dumped in chunks. */
+  public static final String CHUNK_MIB = "chunk-mib";
 
   private TaskStreamParams() {}
 }

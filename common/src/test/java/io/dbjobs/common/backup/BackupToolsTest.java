@@ -120,6 +120,28 @@ class BackupToolsTest {
   }
 
   @Test
+  void mariadbDump1011AndLaterAlsoDumpsTheHistoryOfSystemVersionedTables() {
+    BackupTool t = tools.select(ServerFlavor.MARIADB, BackupType.LOGICAL);
+    for (String version :
+        List.of(
+            "mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)",
+            "mariadb-dump from 11.4.5-MariaDB, client 10.19")) {
+      assertThat(t.command(BackupRequest.logical(CNF, WORK, List.of("shop"), version)).argv())
+          .as(version)
+          .contains("--dump-history");
+    }
+    assertThat(
+            t.command(
+                    BackupRequest.logical(
+                        CNF,
+                        WORK,
+                        List.of("shop"),
+                        "mysqldump  Ver 10.19 Distrib 10.6.18-MariaDB, for debian-linux-gnu"))
+                .argv())
+        .doesNotContain("--dump-history");
+  }
+
+  @Test
   void mysqldumpWritesSourceDataAndGtidPurged() {
     BackupTool t = tools.select(ServerFlavor.MYSQL, BackupType.LOGICAL);
     String version = "mysqldump  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)";

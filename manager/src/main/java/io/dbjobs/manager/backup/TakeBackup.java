@@ -124,10 +124,15 @@ public final class TakeBackup {
    *     the backup discarded)
    */
   public Result run(Request r, ReceivingJob.Watcher watcher) throws InterruptedException {
-    DataLayout layout = DataLayout.of(r.type(), r.contentCompression());
     Map<String, String> params = new LinkedHashMap<>(r.extraParams());
     params.put(TaskStreamParams.COMPRESSION, r.wireCompression().wireName());
-    if (r.type() == BackupType.LOGICAL) {
+    // a logical backup is a parallel dump (format parts, the default) or one SQL file (format sql)
+    String format =
+        r.type() == BackupType.LOGICAL
+            ? r.type().task().validate(withStreamId(params)).get(TaskStreamParams.FORMAT)
+            : null;
+    DataLayout layout = DataLayout.of(r.type(), r.contentCompression(), format);
+    if (r.type() == BackupType.LOGICAL && !layout.parts()) {
       params.put(TaskStreamParams.CONTENT_COMPRESSION, layout.contentCompression());
     }
     r.type().task().validate(withStreamId(params));

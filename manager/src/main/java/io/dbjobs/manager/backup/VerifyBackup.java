@@ -29,11 +29,12 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Re-reads a stored backup and checks it against its manifest: size and SHA-256 of the data file,
- * and that its content is whole (an xbstream ending on a chunk boundary, a dump ending with {@code
- * -- Dump completed}, naming the manifest's position). The outcome is recorded in the backup's
- * {@code verify.json}; a backup that failed is no longer good (not counted by retention, refused
- * for restores) until a later verification passes.
+ * Re-reads a stored backup and checks it against its manifest: size and SHA-256 of the data file
+ * (of every part of a parallel dump: {@link VerifyParts}), and that its content is whole (an
+ * xbstream ending on a chunk boundary, a dump ending with {@code -- Dump completed}, naming the
+ * manifest's position). The outcome is recorded in the backup's {@code verify.json}; a backup that
+ * failed is no longer good (not counted by retention, refused for restores) until a later
+ * verification passes.
  */
 public final class VerifyBackup {
   /**
@@ -82,30 +83,36 @@ public final class VerifyBackup {
     Path data = e.dataFile();
     long bytes = -1;
     String sha = null;
-    try {
-      Read r = read(data, m, problems);
-      bytes = r.bytes;
-      sha = r.sha256;
-      if (bytes != m.bytes()) {
-        problems.add(
-            data.getFileName() + " holds " + bytes + " bytes, the manifest says " + m.bytes());
+    if (m.hasParts()) {
+      VerifyParts.Checked c = VerifyParts.check(e, problems);
+      bytes = c.bytes();
+      sha = c.digest();
+    } else {
+      try {
+        Read r = read(data, m, problems);
+        bytes = r.bytes;
+        sha = r.sha256;
+        if (bytes != m.bytes()) {
+          problems.add(
+              data.getFileName() + " holds " + bytes + " bytes, the manifest says " + m.bytes());
+        }
+        if (!sha.equals(m.sha256())) {
+          problems.add(
+              "SHA-256 of "
+                  + data.getFileName()
+                  + " is "
+                  + sha
+                  + ", the manifest says "
+                  + m.sha256());
+        }
+      } catch (NoSuchFileException x) {
+        problems.add("the data file " + data + " is missing");
+      } catch (IOException x) {
+        throw new DbJobsException(
+            ErrorCode.CATALOG_ERROR,
+            "cannot read " + data + " to verify backup " + id + ": " + DbJobsException.describe(x),
+            x);
       }
-      if (!sha.equals(m.sha256())) {
-        problems.add(
-            "SHA-256 of "
-                + data.getFileName()
-                + " is "
-                + sha
-                + ", the manifest says "
-                + m.sha256());
-      }
-    } catch (NoSuchFileException x) {
-      problems.add("the data file " + data + " is missing");
-    } catch (IOException x) {
-      throw new DbJobsException(
-          ErrorCode.CATALOG_ERROR,
-          "cannot read " + data + " to verify backup " + id + ": " + DbJobsException.describe(x),
-          x);
     }
     Verification v = new Verification(start, problems.isEmpty(), bytes, sha, problems);
     BackupEntry updated = catalog.recordVerification(e, v);

@@ -122,7 +122,10 @@ public final class BackupCatalog {
    * @param jobId the sending job's id, completed once the job was enqueued
    */
   public SinkFactory sink(Reservation r, DataLayout layout, CompletableFuture<Long> jobId) {
-    return hello -> CatalogSink.open(this, r, layout, hello, jobId);
+    return hello ->
+        layout.parts()
+            ? PartsCatalogSink.open(this, r, hello, jobId)
+            : CatalogSink.open(this, r, layout, hello, jobId);
   }
 
   /** Every backup, complete or not, newest first. */

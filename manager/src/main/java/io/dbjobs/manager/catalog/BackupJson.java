@@ -44,6 +44,15 @@ public final class BackupJson {
     m.put("jobId", f.jobId());
     m.put("importedFrom", f.importedFrom());
     m.put("prepared", f.prepared());
+    if (f.hasParts() && f.dump() != null) {
+      m.put("parts", f.parts().size());
+      m.put("rows", f.dump().rows());
+      m.put("snapshotLock", f.dump().lockMethod());
+      m.put("snapshotLockWaitMillis", f.dump().lockWaitMillis());
+      m.put("snapshotLockHeldMillis", f.dump().lockHeldMillis());
+      m.put("dumpThreads", f.dump().threads());
+      m.put("warnings", f.dump().warnings());
+    }
     Verification v = e.verification();
     if (v != null) {
       Map<String, Object> vm = new LinkedHashMap<>();

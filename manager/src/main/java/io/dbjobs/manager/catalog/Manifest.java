@@ -1,7 +1,9 @@
 package io.dbjobs.manager.catalog;
 
 import io.dbjobs.common.backup.BackupPosition;
+import io.dbjobs.common.logical.DumpManifest;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,7 +13,7 @@ import java.util.Map;
  * @param manifestVersion {@value #VERSION} for this layout; readers ignore fields they do not know
  * @param id the backup id, also its folder's name
  * @param type {@code physical} or {@code logical}
- * @param format {@code xbstream} or {@code sql}
+ * @param format {@code xbstream}, {@code sql} or {@code parts}
  * @param dataFile the data file's name in the backup's folder
  * @param contentCompression how the data file itself is compressed: {@code none} or {@code zstd}
  * @param bytes the data file's size
@@ -33,6 +35,11 @@ import java.util.Map;
  * @param importedFrom the path it was imported from; null for streams
  * @param prepared for imported backup directories: whether they were already prepared
  * @param sourceMeta the trailer metadata exactly as the agent sent it (empty for imports)
+ * @param parts for format {@code parts} (a parallel dump): every part, its file under {@code
+ *     parts/}, size and SHA-256; {@code bytes} is then their total and {@code sha256} the SHA-256
+ *     of their {@code "<id> <sha256>\n"} lines ({@link StoredPart#digestOf}); null otherwise
+ * @param dump for format {@code parts}: the dump's own manifest (snapshot lock times, tables and
+ *     their rows, warnings); null otherwise
  */
 public record Manifest(
     int manifestVersion,
@@ -63,13 +70,86 @@ public record Manifest(
     String sender,
     String importedFrom,
     Boolean prepared,
-    Map<String, String> sourceMeta) {
+    Map<String, String> sourceMeta,
+    List<StoredPart> parts,
+    DumpManifest dump) {
 
   public static final int VERSION = 1;
   public static final String FILE = "manifest.json";
 
   public Manifest {
     sourceMeta = sourceMeta == null ? Map.of() : Map.copyOf(sourceMeta);
+    parts = parts == null ? null : List.copyOf(parts);
+  }
+
+  /** A manifest of a backup held in one data file (no parts). */
+  public Manifest(
+      int manifestVersion,
+      String id,
+      String cluster,
+      String node,
+      String type,
+      String format,
+      String dataFile,
+      String contentCompression,
+      long bytes,
+      String sha256,
+      String tool,
+      String toolVersion,
+      String serverVersion,
+      String serverFlavor,
+      String gtid,
+      String binlogFile,
+      Long binlogPos,
+      String positionSource,
+      Instant startedAt,
+      Instant endedAt,
+      Instant storedAt,
+      Long jobId,
+      String origin,
+      String streamId,
+      String wireCompression,
+      String sender,
+      String importedFrom,
+      Boolean prepared,
+      Map<String, String> sourceMeta) {
+    this(
+        manifestVersion,
+        id,
+        cluster,
+        node,
+        type,
+        format,
+        dataFile,
+        contentCompression,
+        bytes,
+        sha256,
+        tool,
+        toolVersion,
+        serverVersion,
+        serverFlavor,
+        gtid,
+        binlogFile,
+        binlogPos,
+        positionSource,
+        startedAt,
+        endedAt,
+        storedAt,
+        jobId,
+        origin,
+        streamId,
+        wireCompression,
+        sender,
+        importedFrom,
+        prepared,
+        sourceMeta,
+        null,
+        null);
+  }
+
+  /** True for a parallel dump stored as parts. */
+  public boolean hasParts() {
+    return parts != null;
   }
 
   /** The GTID and binary log position the backup is consistent at. */

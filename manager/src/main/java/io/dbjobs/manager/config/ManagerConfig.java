@@ -41,6 +41,7 @@ import java.util.function.UnaryOperator;
  * @param retention which backups to keep, per node and type
  * @param receiver where the manager listens for streams from agents
  * @param schedules every cluster's schedules, in config order (defaults included)
+ * @param logicalDump how logicalmaster dumps a MariaDB primary ({@code logicalDump.*})
  */
 public record ManagerConfig(
     List<ClusterConfig> clusters,
@@ -54,7 +55,8 @@ public record ManagerConfig(
     SchedulerConfig scheduler,
     List<ScheduleConfig> schedules,
     Path mariadbDump,
-    SecurityConfig security) {
+    SecurityConfig security,
+    LogicalDumpSettings logicalDump) {
 
   /**
    * Node and cluster names: they name folders in the catalog and appear in stream ids, so they are
@@ -86,7 +88,8 @@ public record ManagerConfig(
         SchedulerConfig.defaults(),
         List.of(),
         Path.of("/usr/bin/mariadb-dump"),
-        SecurityConfig.defaults());
+        SecurityConfig.defaults(),
+        LogicalDumpSettings.defaults());
   }
 
   public static ManagerConfig load(Path file, UnaryOperator<String> env) {
@@ -123,6 +126,9 @@ public record ManagerConfig(
     // /usr/bin/mariadb-dump)
     Path mariadbDump = root.child("tools").path("mariadbDump", Path.of("/usr/bin/mariadb-dump"));
     SecurityConfig security = SecurityConfig.read(root.child("security"));
+    // logicalDump.*: how reseed --method logicalmaster dumps a MariaDB primary (see
+    // LogicalDumpSettings)
+    LogicalDumpSettings logicalDump = LogicalDumpSettings.read(root.child("logicalDump"));
     List<ClusterConfig> clusters = new ArrayList<>();
     Map<String, String> nodeOwners = new HashMap<>();
     List<ConfigTree> clusterTrees = root.list("clusters");
@@ -215,7 +221,8 @@ public record ManagerConfig(
         scheduler,
         schedules,
         mariadbDump,
-        security);
+        security,
+        logicalDump);
   }
 
   /** The schedules of one cluster, in config order. */

@@ -5,6 +5,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.agentapi.AgentApi;
 import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.SqlErrors;
+import io.dbjobs.common.logical.SourceDb;
 import io.dbjobs.common.stream.StreamOptions;
 import io.dbjobs.common.tool.ToolRunner;
 import io.dbjobs.manager.catalog.BackupCatalog;
@@ -66,6 +67,13 @@ public final class ReseedSources implements Reseed.Sources {
     return switch (r.method()) {
       case LOGICALMASTER -> {
         requireLoadable(primary.version(), joiner, "the primary " + primary.name());
+        if (parallelDumpable(primary.version())) {
+          yield new PrimarySnapshotDump(
+              primary.node(),
+              SourceDb.of(primary.node().database(), config.connectTimeout()),
+              config.logicalDump().options(),
+              options);
+        }
         yield new PrimaryDump(
                 primary.node(),
                 connections.pool(primary.node()),
@@ -184,6 +192,18 @@ public final class ReseedSources implements Reseed.Sources {
     }
     BinlogCoverage.check(
         primary, connections.pool(primary.node()), e.manifest().gtid(), "backup " + e.id());
+  }
+
+  /**
+   * MariaDB 10.4 and later (BACKUP STAGE) are dumped in parallel; other servers (MySQL) by the
+   * single-stream dump tool.
+   */
+  static boolean parallelDumpable(String version) {
+    if (version == null || !version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+      return false;
+    }
+    String series = Topology.NodeView.series(version);
+    return series != null && compareSeries(series, "10.4") >= 0;
   }
 
   private static void requireLoadable(String sourceVersion, Topology.NodeView joiner, String what) {

@@ -125,7 +125,15 @@ class BackupFailuresIT {
   private TakeBackup.Result backup(BackupType type, Duration timeout) throws InterruptedException {
     return new TakeBackup(receiver, jobs, catalog, RetentionPolicy.defaults(), Clock.systemUTC())
         .run(
-            new TakeBackup.Request(node, type, Compression.NONE, "zstd", Map.of(), timeout, "test"),
+            new TakeBackup.Request(
+                node,
+                type,
+                Compression.NONE,
+                "zstd",
+                // the play agent dumps with mariadb-dump: one SQL file
+                type == BackupType.LOGICAL ? Map.of("format", "sql") : Map.of(),
+                timeout,
+                "test"),
             ReceivingJob.Watcher.NONE);
   }
 

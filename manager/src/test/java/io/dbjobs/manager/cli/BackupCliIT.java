@@ -185,7 +185,17 @@ class BackupCliIT {
   @Order(2)
   void logicalBackupLandsWithTheDumpsOwnPositionAndShowsProgress() throws Exception {
     node.execute("INSERT INTO app.t VALUES (3, 'three')");
-    Run r = cli("backup", "--node", "bk1", "--type", "logical", "--compression", "zstd");
+    Run r =
+        cli(
+            "backup",
+            "--node",
+            "bk1",
+            "--type",
+            "logical",
+            "--compression",
+            "zstd",
+            "--param",
+            "format=sql");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out())
         .containsPattern(

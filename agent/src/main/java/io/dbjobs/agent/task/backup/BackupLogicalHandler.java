@@ -29,15 +29,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code backup-logical}: runs mariadb-dump (mysqldump on MySQL) in one consistent transaction with
- * routines, triggers, events, binary columns in hex and the binary log and GTID position, over
- * every user database or those of the {@code databases} parameter. The dump passes through a {@link
- * DumpScanner} (position and completeness, read from the bytes as they pass), then a zstd
- * compressor ({@code content-compression=zstd}, the default), then to the job's receiver; nothing
- * is stored on this node. The trailer goes out only when the tool exited 0, the dump ended with
- * {@code -- Dump completed}, and it carries rows for every table that had rows when it started and
- * still has them when it ended ({@link DumpRowCheck}); anything else aborts the stream, so the
- * receiver stores nothing.
+ * {@code backup-logical}: with {@code format=parts} (the default) a parallel dump ({@link
+ * ParallelDumpBackup}); with {@code format=sql}, runs mariadb-dump (mysqldump on MySQL) in one
+ * consistent transaction with routines, triggers, events, binary columns in hex and the binary log
+ * and GTID position, over every user database or those of the {@code databases} parameter. The dump
+ * passes through a {@link DumpScanner} (position and completeness, read from the bytes as they
+ * pass), then a zstd compressor ({@code content-compression=zstd}, the default), then to the job's
+ * receiver; nothing is stored on this node. The trailer goes out only when the tool exited 0, the
+ * dump ended with {@code -- Dump completed}, and it carries rows for every table that had rows when
+ * it started and still has them when it ended ({@link DumpRowCheck}); anything else aborts the
+ * stream, so the receiver stores nothing.
  */
 public final class BackupLogicalHandler implements TaskHandler {
   /**
@@ -57,6 +58,9 @@ public final class BackupLogicalHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws InterruptedException, IOException, SQLException {
+    if (ParallelDumpBackup.wanted(ctx)) {
+      return ParallelDumpBackup.run(ctx);
+    }
     OutgoingStream stream = OutgoingStream.forJob(ctx);
     boolean zstd = "zstd".equals(ctx.param(TaskStreamParams.CONTENT_COMPRESSION));
     stream.phase("preparing");

@@ -41,13 +41,18 @@ final class ProcessSink implements StreamSink {
   }
 
   @Override
-  public void write(ByteBuffer data) throws IOException {
+  public void write(ByteBuffer data) throws IOException, InterruptedException {
     while (data.hasRemaining()) {
       int n = Math.min(copy.length, data.remaining());
       data.get(copy, 0, n);
       try {
         stdin.write(copy, 0, n);
       } catch (IOException e) {
+        // the tool stopped reading: it is exiting; its status and whole stderr say why
+        ToolResult r = tool.waitFor(Duration.ofSeconds(10));
+        if (!r.ok()) {
+          throw tool.failure(r, what);
+        }
         throw new IOException(
             what
                 + ": "

@@ -3,12 +3,14 @@ package io.dbjobs.agent.task.reseed;
 import io.dbjobs.agent.task.JobContext;
 import io.dbjobs.agent.task.TaskHandler;
 import io.dbjobs.agent.task.reseed.load.ParallelLoadSink;
+import io.dbjobs.agent.task.reseed.load.PartsLoadSink;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.backup.BackupPosition;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.logical.SourceDb;
 import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.StreamSink;
 import io.dbjobs.common.time.Durations;
@@ -76,6 +78,7 @@ public class ReseedLogicalHandler implements TaskHandler {
     Path journal = KeptAside.journalFile(ctx.config().workDir().resolve("reseed"), ctx.job().id());
     AtomicReference<KeptAside> kept = new AtomicReference<>();
     AtomicReference<LogicalLoadSink> load = new AtomicReference<>();
+    AtomicReference<PartsLoadSink> parts = new AtomicReference<>();
     ReceiveResult received;
     try (DefaultsFile cnf = DefaultsFile.write(ctx.workDir(), ctx.config().database())) {
       received =
@@ -86,30 +89,21 @@ public class ReseedLogicalHandler implements TaskHandler {
                 kept.set(aside);
                 ctx.phase(
                     "loading (old schemas set aside: " + String.join(", ", aside.schemas()) + ")");
-                int sessions = ctx.config().reseed().loadSessions();
-                StreamSink client =
-                    sessions > 1
-                        ? ParallelLoadSink.start(
-                            ctx, cnf, sessions, aside::putBackAfterFailedLoad, Duration.ofHours(6))
-                        : ProcessSink.start(
-                            ctx,
-                            ToolCommand.of(
-                                    "mariadb",
-                                    List.of(
-                                        ctx.config().tools().mariadb().toString(),
-                                        cnf.defaultsFileOption(),
-                                        "--batch",
-                                        "--skip-reconnect",
-                                        "--max-allowed-packet=1G",
-                                        "--init-command=SET SESSION sql_log_bin=0"))
-                                .stdin(ToolCommand.Input.PIPE)
-                                .build(),
-                            aside::putBackAfterFailedLoad,
-                            Duration.ofHours(6),
-                            "loading the dump");
-                LogicalLoadSink sink = new LogicalLoadSink(new CrashPointSink(client, crash));
-                load.set(sink);
-                return new DecompressingSink(sink);
+                return new SniffingSink(
+                    () -> {
+                      PartsLoadSink p =
+                          PartsLoadSink.start(
+                              partsSettings(ctx), aside::putBackAfterFailedLoad, ctx::phase);
+                      parts.set(p);
+                      return new CrashPointSink(p, crash);
+                    },
+                    () -> {
+                      LogicalLoadSink sink =
+                          new LogicalLoadSink(new CrashPointSink(sqlClient(ctx, cnf, aside), crash));
+                      load.set(sink);
+                      return new DecompressingSink(sink);
+                    },
+                    aside::putBackAfterFailedLoad);
               },
               expected,
               JoinerStream.options(ctx));
@@ -121,8 +115,17 @@ public class ReseedLogicalHandler implements TaskHandler {
       throw e;
     }
 
+    if (load.get() != null) {
+      try {
+        ReplicaEvents.disableOnReplica(ctx.database());
+      } catch (DbJobsException e) {
+        kept.get().putBack("disabling the loaded events on this replica failed: " + e.getMessage());
+        throw e;
+      }
+    }
     BackupPosition position =
-        load.get().scanner().position().or(BackupPosition.fromMeta(received.metadata()));
+        (parts.get() != null ? parts.get().position() : load.get().scanner().position())
+            .or(BackupPosition.fromMeta(received.metadata()));
     if (position.gtid() == null) {
       kept.get().putBack("the dump carries no GTID position");
       throw new DbJobsException(
@@ -145,5 +148,41 @@ public class ReseedLogicalHandler implements TaskHandler {
                 + "; "
                 + done)
         .withStream(received.sha256Hex(), received.bytes());
+  }
+
+  /** A parallel dump: staged under the agent's workDir, loaded by reseed.loadThreads sessions. */
+  private static PartsLoadSink.Settings partsSettings(JobContext ctx) {
+    return new PartsLoadSink.Settings(
+        SourceDb.forLoading(ctx.config().database(), ctx.config().connectTimeout()),
+        ctx.config().reseed().loadThreads(),
+        ctx.config().workDir().resolve("logical-staging"),
+        ctx.config().stream().idleTimeout().multipliedBy(10));
+  }
+
+  /**
+   * A plain SQL dump: the mariadb client, or reseed.loadSessions sessions of it when that is more
+   * than 1.
+   */
+  private static StreamSink sqlClient(JobContext ctx, DefaultsFile cnf, KeptAside aside)
+      throws java.io.IOException {
+    int sessions = ctx.config().reseed().loadSessions();
+    return sessions > 1
+        ? ParallelLoadSink.start(ctx, cnf, sessions, aside::putBackAfterFailedLoad, Duration.ofHours(6))
+        : ProcessSink.start(
+            ctx,
+            ToolCommand.of(
+                    "mariadb",
+                    List.of(
+                        ctx.config().tools().mariadb().toString(),
+                        cnf.defaultsFileOption(),
+                        "--batch",
+                        "--skip-reconnect",
+                        "--max-allowed-packet=1G",
+                        "--init-command=SET SESSION sql_log_bin=0"))
+                .stdin(ToolCommand.Input.PIPE)
+                .build(),
+            aside::putBackAfterFailedLoad,
+            Duration.ofHours(6),
+            "loading the dump");
   }
 }

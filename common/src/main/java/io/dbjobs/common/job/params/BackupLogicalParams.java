@@ -1,6 +1,7 @@
 package io.dbjobs.common.job.params;
 
 import io.dbjobs.common.stream.Compression;
+import java.time.Duration;
 
 /** {@code backup-logical}. */
 public record BackupLogicalParams(
@@ -18,5 +19,28 @@ public record BackupLogicalParams(
             choices = {"zstd", "none"})
         String contentCompression,
     @Param(name = "databases", doc = "comma-separated databases (absent: all user databases)")
-        String databases)
+        String databases,
+    @Param(
+            name = "format",
+            doc = "parts: a parallel dump (MariaDB 10.4+); sql: one mariadb-dump/mysqldump file",
+            dflt = "parts",
+            choices = {"parts", "sql"})
+        String format,
+    @Param(name = "threads", doc = "parts: sessions dumping at once (absent: the node's cores)")
+        Integer threads,
+    @Param(
+            name = "lock-timeout",
+            doc = "parts: the longest the snapshot lock is waited for",
+            dflt = "5s")
+        Duration lockTimeout,
+    @Param(
+            name = "non-transactional",
+            doc =
+                "parts: MyISAM/Aria tables dumped under the snapshot lock, or after it (then named"
+                    + " as not consistent)",
+            dflt = "lock",
+            choices = {"lock", "unlocked"})
+        String nonTransactional,
+    @Param(name = "chunk-mib", doc = "parts: tables bigger than this are dumped in chunks", dflt = "64")
+        int chunkMib)
     implements TaskParams {}

@@ -37,7 +37,7 @@ enum StatementKind {
   private static final Pattern LOCK_HEAD =
       Pattern.compile("^(?:UN)?LOCK\\s+TABLES?\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern SET_HEAD =
-      Pattern.compile("^(?:/\\*!\\d{5}\\s*)?SET\\s", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("^(?:/\\*M?!\\d{5,6}\\s*)?SET\\s", Pattern.CASE_INSENSITIVE);
   private static final Pattern USE_HEAD = Pattern.compile("^USE\\s", Pattern.CASE_INSENSITIVE);
 
   /**
@@ -46,7 +46,7 @@ enum StatementKind {
    */
   private static final Pattern TRANSACTION_HEAD =
       Pattern.compile(
-          "^(?:/\\*!\\d{5}\\s*)?(?:START\\s+TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|XA)\\b",
+          "^(?:/\\*M?!\\d{5,6}\\s*)?(?:START\\s+TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|XA)\\b",
           Pattern.CASE_INSENSITIVE);
 
   private static final Pattern SETS_AUTOCOMMIT =

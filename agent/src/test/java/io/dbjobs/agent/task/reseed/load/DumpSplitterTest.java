@@ -129,6 +129,20 @@ class DumpSplitterTest {
   }
 
   @Test
+  void mariadbsSixDigitExecutableCommentsAreSessionSettingsForEverySession() {
+    // mariadb-dump --dump-history: every session must accept history rows
+    assertThat(
+            StatementKind.classify(
+                "/*M!101100 SET @old_system_versioning_insert_history=@@session.system_versioning_insert_history,"
+                    + " @@session.system_versioning_insert_history=1 */;",
+                true,
+                true))
+        .isEqualTo(StatementKind.SESSION);
+    assertThat(StatementKind.classify("/*M!100100 START TRANSACTION */;", true, true))
+        .isEqualTo(StatementKind.UNSPLITTABLE);
+  }
+
+  @Test
   void givesTheSameStatementsWhateverTheChunksTheBytesArriveIn() throws Exception {
     List<String> whole = split(DUMP, 1 << 16);
     for (int chunk = 1; chunk <= 64; chunk++) {
