@@ -57,8 +57,8 @@ public final class JobVerifier {
                             + node
                             + " does not hold (it holds "
                             + keys.ids()
-                            + "): sealed for another node, or this node's key file is outdated"
-                            + " (dbjobs keys check)"));
+                            + "): sealed for another node, or this node's key file and the"
+                            + " manager's differ (`dbjobs keys list` on the manager shows both)"));
     SealedFields mine =
         new SealedFields(
             node,
