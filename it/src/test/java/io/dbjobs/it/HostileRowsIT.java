@@ -49,9 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 9's attacks on the jobs table, replayed on a real installation (a primary and two replicas
  * with replication, an agent per node, the manager's CLI and daemon): forged, replicated, altered
- * and replayed rows, option-shaped names and a quoted primary, and the API's plain submit route.
- * Each is refused before anything runs; the nodes' data stays as it was (checksums), nothing
- * connects to the attacker's listener ({@link Tripwire}), and the legitimate job still succeeds.
+ * and replayed rows, option-shaped names and a quoted primary, the API's plain submit route, and
+ * rows in states or of tasks dbjobs never writes. Each is refused before anything runs (or, for
+ * rows no agent would run, ignored by the manager); the nodes' data stays as it was (checksums),
+ * nothing connects to the attacker's listener ({@link Tripwire}), and the legitimate job still
+ * succeeds.
  *
  * <p>The rest of the hostile-input suite, on real servers:
  *
@@ -95,11 +97,11 @@ class HostileRowsIT {
   private static DaemonSupport api;
   private static ManagerDaemon daemon;
   private static final Map<String, Agent> agents = new HashMap<>();
-  private static long nextForgedId = 2_000_000;
+  private static long nextForgedId;
 
   @BeforeAll
   static void start() {
-    fleet = new FleetFixture("hj", 3, dir, false);
+    fleet = new FleetFixture("hj", 3, dir, true);
     fleet
         .node(1)
         .execute(
@@ -175,9 +177,22 @@ class HostileRowsIT {
     return id;
   }
 
+  /** An id far above every id in every node's table. */
+  private static long aboveEveryNode() {
+    return fleet.cluster.nodes().stream()
+            .mapToLong(
+                n ->
+                    Long.parseLong(
+                        n.value("SELECT COALESCE(MAX(id), 0) FROM " + TableAttacker.JOBS)))
+            .max()
+            .orElseThrow()
+        + 1_000_000;
+  }
+
   private static Map<String, String> forged(String task, String params, String seal) {
+    nextForgedId = Math.max(nextForgedId + 1, aboveEveryNode());
     Map<String, String> row = new LinkedHashMap<>();
-    row.put("id", Long.toString(++nextForgedId));
+    row.put("id", Long.toString(nextForgedId));
     row.put("task", task);
     row.put("idempotency_key", "forged-" + UUID.randomUUID());
     row.put("params", params);
@@ -246,15 +261,7 @@ class HostileRowsIT {
   @Order(2)
   void aRowSealedForThePrimaryIsRefusedOnEveryReplicaReplicationCopiesItTo() {
     DbServer primary = fleet.node(1);
-    long above =
-        fleet.cluster.nodes().stream()
-                .mapToLong(
-                    n ->
-                        Long.parseLong(
-                            n.value("SELECT COALESCE(MAX(id), 0) FROM " + TableAttacker.JOBS)))
-                .max()
-                .orElseThrow()
-            + 1_000_000;
+    long above = aboveEveryNode();
     // the primary's next job gets an id no replica has (dbjobs' own writes are not logged)
     primary.execute(
         "SET SESSION sql_log_bin=0",
@@ -476,6 +483,26 @@ class HostileRowsIT {
             HttpResponse.BodyHandlers.ofString());
   }
 
+  private static String daemonMetrics() {
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(api.url() + "/metrics"))
+                      .header("Authorization", "Bearer " + DaemonSupport.API_TOKEN)
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      return r.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static JsonNode refused(HttpResponse<String> r, String code) throws Exception {
     assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
     JsonNode b = JSON.readTree(r.body());
@@ -553,5 +580,63 @@ class HostileRowsIT {
       assertThat(r.get("error_code")).as(r.toString()).isEqualTo("BAD_PARAMETER");
       assertThat(r.get("result")).contains("starts with '-'");
     }
+  }
+
+  @Test
+  @Order(7)
+  void rowsInAStateDbjobsNeverWritesOrAForgedRunningReseedBlockNoListingAndNoReseed() {
+    String made = "made-up-" + UUID.randomUUID();
+    Map<String, String> unknownState = forged(made, "{}", null);
+    unknownState.put("state", "9");
+    Map<String, String> unknownTask = forged(made, "{}", null); // queued: the agents refuse it
+    Map<String, String> running =
+        forged(
+            "reseed-logical",
+            "{\"stream-id\":\"r\",\"primary\":\"127.0.0.1:3306\"}",
+            inventedSeal());
+    running.put("state", "1");
+    running.put("lease_owner", "hj2@elsewhere/1");
+    running.put("lease_expires", "2099-01-01 00:00:00");
+    intruder.insert(unknownState);
+    intruder.insert(unknownTask);
+    intruder.insert(running);
+    fleet.cluster.awaitReplication(WAIT);
+    for (DbServer n : fleet.cluster.nodes()) {
+      JobRows.assertRefused(n, Long.parseLong(unknownTask.get("id")), WAIT, "carries no seal");
+    }
+
+    // the daemon's watchdog counts them, with no series per made-up task, and sees every node up
+    String metrics =
+        Waits.until(
+            "the daemon's watchdog to count the refused row of a made-up task on every node",
+            WAIT,
+            HostileRowsIT::daemonMetrics,
+            m ->
+                fleet.cluster.nodes().stream()
+                    .allMatch(
+                        n ->
+                            m.lines()
+                                .anyMatch(
+                                    l ->
+                                        l.startsWith("dbjobs_jobs{")
+                                            && l.contains("node=\"" + n.name() + "\"")
+                                            && l.contains("task=\"other\"")
+                                            && l.contains("state=\"failed\""))));
+    assertThat(metrics).doesNotContain(made);
+    assertThat(metrics.lines().filter(l -> l.startsWith("dbjobs_node_up{")))
+        .hasSize(3)
+        .allMatch(l -> l.endsWith(" 1.0"), "every node up");
+
+    FleetFixture.Run jobs = fleet.cli("jobs", "--node", "hj2");
+    assertThat(jobs.exit()).as(jobs.toString()).isZero();
+    assertThat(jobs.out()).doesNotContain(unknownState.get("id"));
+    fleet
+        .node(2)
+        .execute("STOP SLAVE", "SET SESSION sql_log_bin=0", "DELETE FROM shop.t WHERE id=1");
+    FleetFixture.Run reseed = fleet.cli("reseed", "--node", "hj2", "--method", "logicalmaster");
+    assertThat(reseed.exit()).as(reseed.toString()).isZero();
+    assertThat(reseed.out()).contains("succeeded");
+    assertReplicasReplicate();
+    assertThat(TableChecksums.of(fleet.node(2))).isEqualTo(TableChecksums.of(fleet.node(1)));
   }
 }
