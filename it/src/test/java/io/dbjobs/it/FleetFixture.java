@@ -9,6 +9,7 @@ import io.dbjobs.testkit.DbServer;
 import io.dbjobs.testkit.DbUsers;
 import io.dbjobs.testkit.FreePorts;
 import io.dbjobs.testkit.MariaDbCluster;
+import io.dbjobs.testkit.ServerOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * A whole dbjobs installation for one test class: a real primary and replicas, the dbjobs users
@@ -43,11 +45,29 @@ final class FleetFixture implements AutoCloseable {
   final Path replPasswordFile;
   private final Set<String> withEndpoint = new HashSet<>();
   private final List<Agent> agents = new ArrayList<>();
+  private final String receiver;
+  private Function<DbServer, String> agentStream = s -> "";
+  private String agentReseed = "";
 
   FleetFixture(String prefix, int size, Path dir, boolean reseedable) {
+    this(prefix, size, dir, reseedable, ServerOptions.defaults(), RECEIVER);
+  }
+
+  /**
+   * As above, the servers started with {@code options} (e.g. a global sql_mode), and {@code
+   * receiver} as the manager's receiver section (e.g. with TLS).
+   */
+  FleetFixture(
+      String prefix,
+      int size,
+      Path dir,
+      boolean reseedable,
+      ServerOptions options,
+      String receiver) {
     this.dir = dir;
     this.prefix = prefix;
-    this.cluster = MariaDbCluster.start(prefix, size);
+    this.receiver = receiver;
+    this.cluster = MariaDbCluster.start(DbBackend.fromSystemProperty(), prefix, size, options);
     try {
       for (DbServer s : cluster.nodes()) {
         DbUsers.create(s, AGENT_PASSWORD, MANAGER_PASSWORD, reseedable);
@@ -69,7 +89,7 @@ final class FleetFixture implements AutoCloseable {
                   agentPorts,
                   streamPorts,
                   agentTokenFile,
-                  RECEIVER));
+                  receiver));
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
@@ -91,7 +111,28 @@ final class FleetFixture implements AutoCloseable {
             agentPorts,
             streamPorts,
             agentTokenFile,
-            clusterExtra.indent(4) + RECEIVER + extra));
+            clusterExtra.indent(4) + receiver + extra));
+  }
+
+  /**
+   * Lines to add under {@code stream:} of the agent.yml of each node (e.g. its TLS certificate),
+   * for agents started from now on; indented by the caller.
+   */
+  void agentStreamYaml(Function<DbServer, String> lines) {
+    this.agentStream = lines;
+  }
+
+  /**
+   * The {@code reseed:} section's lines of every agent.yml from now on (indented by the caller), in
+   * place of the default replication password (e.g. another replication user and password).
+   */
+  void agentReseedYaml(String lines) {
+    this.agentReseed = lines;
+  }
+
+  /** The stream port of {@code node}'s agent (its reseed listener). */
+  int streamPort(DbServer node) {
+    return streamPorts.get(node.name());
   }
 
   DbServer node(int oneBased) {
@@ -101,7 +142,7 @@ final class FleetFixture implements AutoCloseable {
   /**
    * Starts an in-process agent for {@code server}; {@code extra} is appended to its agent.yml.
    * Unless {@code extra} sets them, its service commands drive the test server's control script,
-   * never the machine's own database service.
+   * never the machine's own database service, and it polls every 100 ms.
    */
   Agent startAgent(DbServer server, String extra) {
     Path pw = ConfigFiles.secret(dir, "agent.password", AGENT_PASSWORD);
@@ -119,12 +160,22 @@ final class FleetFixture implements AutoCloseable {
     String stream =
         "stream:\n  port: "
             + streamPorts.get(server.name())
-            + "\nreseed:\n  replicationPassword: {file: "
-            + replPasswordFile
-            + "}\n";
+            + "\n"
+            + agentStream.apply(server)
+            + "reseed:\n"
+            + (agentReseed.isEmpty()
+                ? "  replicationPassword: {file: " + replPasswordFile + "}\n"
+                : agentReseed);
     String yaml =
         ConfigFiles.agentYaml(
-            server, pw, work, http + stream + "jobs:\n  pollInterval: 100ms\n" + service + extra);
+            server,
+            pw,
+            work,
+            http
+                + stream
+                + (extra.contains("jobs:") ? "" : "jobs:\n  pollInterval: 100ms\n")
+                + service
+                + extra);
     Agent a =
         Agent.start(AgentConfig.fromYaml(yaml, server.name() + "-agent.yml", System::getenv, dir));
     agents.add(a);

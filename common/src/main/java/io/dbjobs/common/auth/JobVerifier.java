@@ -43,6 +43,40 @@ public final class JobVerifier {
    * @throws DbJobsException UNAUTHENTICATED_JOB saying why
    */
   public Verified verify(SealedFields fields, String sealText) {
+    Verified v = checkMac(fields, sealText);
+    JobSeal seal = v.seal();
+    Instant now = clock.instant();
+    if (now.isAfter(seal.expires().plus(CLOCK_SKEW))) {
+      throw new DbJobsException(
+          ErrorCode.UNAUTHENTICATED_JOB,
+          "the seal expired at "
+              + seal.expires()
+              + " (now "
+              + now
+              + "); a job must start before its seal expires: submit it again");
+    }
+    return v;
+  }
+
+  /**
+   * Whether the seal was made for this node, with one of its keys, over exactly these fields,
+   * whatever its expiry and whether it was used before: how the manager tells the jobs it enqueued
+   * from rows someone else wrote into the table, which it must not count, wait for or be blocked by
+   * (a forged "running" reseed must not hold off every reseed of the node).
+   */
+  public boolean madeFor(SealedFields fields, String sealText) {
+    try {
+      checkMac(fields, sealText);
+      return true;
+    } catch (DbJobsException e) {
+      if (e.code() != ErrorCode.UNAUTHENTICATED_JOB) {
+        throw e;
+      }
+      return false;
+    }
+  }
+
+  private Verified checkMac(SealedFields fields, String sealText) {
     JobSeal seal = JobSeal.parse(sealText);
     KeyRing keys = ring.get();
     JobKey key =
@@ -57,8 +91,8 @@ public final class JobVerifier {
                             + node
                             + " does not hold (it holds "
                             + keys.ids()
-                            + "): sealed for another node, or this node's key file is outdated"
-                            + " (dbjobs keys check)"));
+                            + "): sealed for another node, or this node's key file and the"
+                            + " manager's differ (`dbjobs keys list` on the manager shows both)"));
     SealedFields mine =
         new SealedFields(
             node,
@@ -78,16 +112,6 @@ public final class JobVerifier {
           "the seal does not match the row: it was changed after the manager sealed it, or it was"
               + " sealed for another node than "
               + node);
-    }
-    Instant now = clock.instant();
-    if (now.isAfter(seal.expires().plus(CLOCK_SKEW))) {
-      throw new DbJobsException(
-          ErrorCode.UNAUTHENTICATED_JOB,
-          "the seal expired at "
-              + seal.expires()
-              + " (now "
-              + now
-              + "); a job must start before its seal expires: submit it again");
     }
     return new Verified(seal, key);
   }

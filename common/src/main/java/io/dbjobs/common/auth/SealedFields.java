@@ -37,6 +37,24 @@ public record SealedFields(
     paramsJson = paramsJson == null ? "" : paramsJson;
   }
 
+  /**
+   * The fields of a row read from a node's table, for {@link JobVerifier} (which supplies the node
+   * and takes the expiry from the seal).
+   */
+  public static SealedFields of(io.dbjobs.common.job.Job row) {
+    return new SealedFields(
+        "",
+        row.id(),
+        row.idempotencyKey(),
+        row.task(),
+        row.paramsJson(),
+        row.server(),
+        row.port(),
+        row.seal().peerName(),
+        row.seal().secretBox(),
+        Instant.EPOCH);
+  }
+
   /** The MAC input: a label, then every field as a u32 length and its UTF-8 bytes. */
   byte[] canonical() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + paramsJson.length());

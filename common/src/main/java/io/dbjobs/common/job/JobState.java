@@ -48,6 +48,16 @@ public enum JobState {
     return this == RUNNING || this == WAITING_FOR_STREAM;
   }
 
+  /** Whether {@code code} is the code of a state (0 to 7). */
+  public static boolean isCode(int code) {
+    for (JobState s : values()) {
+      if (s.code == code) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static JobState fromCode(int code) {
     for (JobState s : values()) {
       if (s.code == code) {

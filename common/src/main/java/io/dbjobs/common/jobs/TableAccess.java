@@ -3,6 +3,7 @@ package io.dbjobs.common.jobs;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.Job;
+import io.dbjobs.common.job.JobState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +13,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connections to one node's jobs table: reads (repeated once on a dead pooled connection), writes
@@ -20,8 +25,14 @@ import javax.sql.DataSource;
  * name the node.
  */
 final class TableAccess {
+  private static final Logger LOG = LoggerFactory.getLogger(TableAccess.class);
+
+  /** How many rows in unknown states are told about by id (each once); the rest are counted. */
+  private static final int TOLD_MAX = 100;
+
   private final DataSource ds;
   private final String where;
+  private final Set<Long> told = ConcurrentHashMap.newKeySet();
 
   TableAccess(DataSource ds, String where) {
     this.ds = ds;
@@ -107,12 +118,33 @@ final class TableAccess {
             List<Job> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
+                int state = rs.getInt("state");
+                if (!JobState.isCode(state)) {
+                  skipped(rs.getLong("id"), state);
+                  continue;
+                }
                 out.add(JobsTable.map(rs));
               }
             }
             return out;
           }
         });
+  }
+
+  /**
+   * A row in a state dbjobs never writes was written by someone else (the table is not a trust
+   * boundary): it is not a job, and must not break a listing, a wait or a preflight. Told once per
+   * row.
+   */
+  private void skipped(long id, int state) {
+    if (told.size() < TOLD_MAX && told.add(id)) {
+      LOG.warn(
+          "ignoring row {} of the jobs table on {}: its state {} is none dbjobs writes (0 to 7);"
+              + " someone else wrote it",
+          id,
+          where,
+          state);
+    }
   }
 
   /** The database's current time (UTC), the clock leases are measured by. */

@@ -189,6 +189,35 @@ class JobSealTest {
   }
 
   @Test
+  void theManagerTellsItsOwnRowsWhateverTheirExpiryFromRowsSomeoneElseWrote() {
+    SealedFields f = fields();
+    String seal = sealer.seal(f).format();
+    Instant late = f.expires().plus(Duration.ofDays(3));
+    JobVerifier later = new JobVerifier("db2", () -> ring, Clock.fixed(late, ZoneOffset.UTC));
+    assertThat(later.madeFor(f, seal)).as("a long reseed outlives its seal's validity").isTrue();
+    assertThat(
+            later.madeFor(
+                with(
+                    f,
+                    43,
+                    f.idempotencyKey(),
+                    f.task(),
+                    f.paramsJson(),
+                    f.server(),
+                    f.port(),
+                    f.peerName(),
+                    f.secretBox()),
+                seal))
+        .isFalse();
+    assertThat(later.madeFor(f, null)).isFalse();
+    assertThat(later.madeFor(f, "trust me")).isFalse();
+    assertThat(
+            new JobVerifier("db3", () -> KeyRing.generate("db3"), Clock.systemUTC())
+                .madeFor(f, seal))
+        .isFalse();
+  }
+
+  @Test
   void aMissingOrMalformedSealSaysSoWithoutEchoingIt() {
     assertThatThrownBy(() -> verifier.verify(fields(), null)).hasMessageContaining("no seal");
     assertThatThrownBy(() -> verifier.verify(fields(), "v1:zzz:1:abc"))

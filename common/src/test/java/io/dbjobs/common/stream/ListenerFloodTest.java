@@ -10,6 +10,7 @@ import io.dbjobs.common.stream.WireMessage.Challenge;
 import io.dbjobs.common.stream.WireMessage.Hello;
 import io.dbjobs.common.stream.WireMessage.Refusal;
 import io.dbjobs.common.units.Sizes;
+import io.dbjobs.testkit.HalfHandshakeFlood;
 import io.dbjobs.testkit.LogCapture;
 import io.dbjobs.testkit.TestPki;
 import io.dbjobs.testkit.Waits;

@@ -2,6 +2,8 @@ package io.dbjobs.manager.reseed;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.auth.JobVerifier;
+import io.dbjobs.common.auth.SealedFields;
 import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobRef;
 import io.dbjobs.common.job.JobState;
@@ -22,6 +24,7 @@ import io.dbjobs.manager.config.ManagerConfig;
 import io.dbjobs.manager.config.NodeConfig;
 import io.dbjobs.manager.fleet.JobView;
 import io.dbjobs.manager.fleet.NodeConnections;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -291,10 +294,33 @@ public final class Reseed {
     return primary;
   }
 
+  /**
+   * Refuses while the node has a destructive job that is not over. Only jobs this manager sealed
+   * for the node count: a row someone else wrote (a forged "running" reseed with a lease in 2099)
+   * must not hold off every reseed, nor can it be cancelled, since no agent runs it.
+   */
   private void checkNoDestructiveJob(Topology.NodeView joiner) {
+    String node = joiner.name();
+    JobVerifier sealedHere =
+        new JobVerifier(node, () -> connections.keys().ring(node), Clock.systemUTC());
     List<Job> busy =
         connections.jobs(joiner.node()).list(JobQuery.latest(200)).stream()
             .filter(j -> !j.state().isFinal() && DESTRUCTIVE.contains(j.task()))
+            .filter(
+                j -> {
+                  if (sealedHere.madeFor(SealedFields.of(j), j.seal().seal())) {
+                    return true;
+                  }
+                  LOG.warn(
+                      "ignoring job {} ({}, {}) on {}: this manager did not seal it for {}, no"
+                          + " agent runs it (a row written by someone else)",
+                      j.id(),
+                      j.task(),
+                      j.state().label(),
+                      node,
+                      node);
+                  return false;
+                })
             .toList();
     if (!busy.isEmpty()) {
       Job b = busy.get(0);

@@ -1,4 +1,4 @@
-package io.dbjobs.common.stream;
+package io.dbjobs.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * Many connections to one listener, each from one of a few loopback source addresses ({@code
  * 127.0.1.1} and up, all local on Linux), each sending the first bytes of a handshake and then
- * holding the connection open, sending nothing more, until closed.
+ * holding the connection open, sending nothing more, until closed: the pre-authentication flood of
+ * issue 9, against a stream listener or any other TCP server.
  */
-final class HalfHandshakeFlood implements AutoCloseable {
+public final class HalfHandshakeFlood implements AutoCloseable {
   private final List<Socket> sockets = new ArrayList<>();
   private int writesFailed;
 
@@ -22,7 +23,7 @@ final class HalfHandshakeFlood implements AutoCloseable {
    * addresses, and writes {@code prefix} on each. A connection the listener closes at once is kept
    * too (its write may fail; that is counted, not thrown).
    */
-  static HalfHandshakeFlood open(int port, int count, int sources, byte[] prefix)
+  public static HalfHandshakeFlood open(int port, int count, int sources, byte[] prefix)
       throws IOException {
     HalfHandshakeFlood f = new HalfHandshakeFlood();
     try {
@@ -45,15 +46,15 @@ final class HalfHandshakeFlood implements AutoCloseable {
     return f;
   }
 
-  static String source(int i) {
+  public static String source(int i) {
     return "127.0.1." + (1 + i);
   }
 
-  int size() {
+  public int size() {
     return sockets.size();
   }
 
-  int writesFailed() {
+  public int writesFailed() {
     return writesFailed;
   }
 
