@@ -88,6 +88,9 @@ public final class AgentMain implements Callable<Integer> {
       boolean up = new ServerProbe(cfg.database(), cfg.connectTimeout()).answers();
       System.out.println(
           "database " + cfg.database().describe() + (up ? ": answers" : ": does not answer"));
+      if (up) {
+        ReplicationFilterCheck.warning(cfg).ifPresent(w -> System.out.println("WARN: " + w));
+      }
       return up ? 0 : ErrorCode.NODE_UNREACHABLE.exitStatus();
     }
     Agent agent = Agent.start(cfg);

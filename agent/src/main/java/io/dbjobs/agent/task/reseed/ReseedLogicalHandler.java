@@ -99,7 +99,8 @@ public class ReseedLogicalHandler implements TaskHandler {
                     },
                     () -> {
                       LogicalLoadSink sink =
-                          new LogicalLoadSink(new CrashPointSink(sqlClient(ctx, cnf, aside), crash));
+                          new LogicalLoadSink(
+                              new CrashPointSink(sqlClient(ctx, cnf, aside), crash));
                       load.set(sink);
                       return new DecompressingSink(sink);
                     },
@@ -167,7 +168,8 @@ public class ReseedLogicalHandler implements TaskHandler {
       throws java.io.IOException {
     int sessions = ctx.config().reseed().loadSessions();
     return sessions > 1
-        ? ParallelLoadSink.start(ctx, cnf, sessions, aside::putBackAfterFailedLoad, Duration.ofHours(6))
+        ? ParallelLoadSink.start(
+            ctx, cnf, sessions, aside::putBackAfterFailedLoad, Duration.ofHours(6))
         : ProcessSink.start(
             ctx,
             ToolCommand.of(

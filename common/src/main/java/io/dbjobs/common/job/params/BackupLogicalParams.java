@@ -41,6 +41,9 @@ public record BackupLogicalParams(
             dflt = "lock",
             choices = {"lock", "unlocked"})
         String nonTransactional,
-    @Param(name = "chunk-mib", doc = "parts: tables bigger than this are dumped in chunks", dflt = "64")
+    @Param(
+            name = "chunk-mib",
+            doc = "parts: tables bigger than this are dumped in chunks",
+            dflt = "64")
         int chunkMib)
     implements TaskParams {}
