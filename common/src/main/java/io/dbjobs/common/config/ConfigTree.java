@@ -396,7 +396,9 @@ public final class ConfigTree {
         problems.add(k, "file " + file + " is readable by everyone; run: chmod 600 " + file);
         return null;
       }
-      String value = Files.readString(file).strip();
+      // one trailing line break (what `echo` and editors add) is not part of the secret; spaces
+      // are: a password may end with one
+      String value = Files.readString(file).replaceFirst("\\r?\\n\\z", "");
       if (value.isEmpty()) {
         problems.add(k, "file " + file + " is empty");
         return null;

@@ -77,6 +77,17 @@ class ConfigTreeTest {
   }
 
   @Test
+  void aSecretFileKeepsItsSpacesAndLosesOnlyItsLastLineBreak() throws Exception {
+    Path f = dir.resolve("pw-spaces");
+    Files.writeString(f, " s3 cret \r\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    ConfigProblems p = new ConfigProblems();
+    Secret s = parse("a: {file: " + f + "}\n", p, Map.of()).secret("a", true);
+    assertThat(p.list()).isEmpty();
+    assertThat(s.reveal()).isEqualTo(" s3 cret ");
+  }
+
+  @Test
   void refusesAWorldReadableSecretFileAndAMissingVariable() throws Exception {
     Path f = dir.resolve("pw");
     Files.writeString(f, "s3cret");
