@@ -7,9 +7,15 @@ import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.JobState;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.logical.DumpManifest;
+import io.dbjobs.common.logical.PartHeader;
+import io.dbjobs.common.logical.PartReader;
+import io.dbjobs.common.logical.PartTrailer;
+import io.dbjobs.common.logical.TableSummary;
 import io.dbjobs.common.stream.FileSink;
 import io.dbjobs.testkit.MariaDbCluster;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +29,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code --no-data} attack on backup-logical, replayed on a real server with the real
- * mariadb-dump: a database named like an option is refused before any dump runs (whether the agent
- * finds it or a job names it), the databases that are named still dump with their rows and after
- * {@code --}, and a dump that lost its rows anyway fails as DUMP_INCOMPLETE with nothing kept.
+ * mariadb-dump ({@code format=sql}): a database named like an option is refused before any dump
+ * runs (whether the agent finds it or a job names it), the databases that are named still dump with
+ * their rows and after {@code --}, and a dump that lost its rows anyway fails as DUMP_INCOMPLETE
+ * with nothing kept. The parallel engine ({@code format=parts}, the default) runs no tool: there
+ * the same database is dumped as a name, with its row.
  */
 class HostileNamesIT {
   private static final Duration WAIT = Duration.ofMinutes(2);
   private static final String ORDERS_DIGEST =
       "SELECT CONCAT(COUNT(*), ':', SUM(CRC32(CONCAT(id, note)))) FROM shop.orders";
+
+  /**
+   * The mariadb-dump engine: names go onto a command line, so they are refused when option-shaped.
+   */
+  private static final Map<String, String> SQL = Map.of(TaskStreamParams.FORMAT, "sql");
+
   private static MariaDbCluster cluster;
   private static AgentFixture node;
   @TempDir static Path dir;
@@ -111,7 +125,7 @@ class HostileNamesIT {
     Path argv = dir.resolve("argv-all.txt");
     agent = node.startAgent("tools:\n  mariadbDump: " + recordingDump("all", argv, "") + "\n");
     String before = cluster.primary().value(ORDERS_DIGEST);
-    Job failed = backup(Map.of(), dir.resolve("all.sql.zst"), JobState.FAILED);
+    Job failed = backup(SQL, dir.resolve("all.sql.zst"), JobState.FAILED);
     assertThat(failed.errorCode()).isEqualTo("BAD_PARAMETER");
     assertThat(failed.result())
         .contains("the database '--no-data' on this node starts with '-'")
@@ -126,7 +140,7 @@ class HostileNamesIT {
     agent = node.startAgent("tools:\n  mariadbDump: " + recordingDump("named", argv, "") + "\n");
     Job failed =
         backup(
-            Map.of(TaskStreamParams.DATABASES, "shop,--no-data"),
+            Map.of(TaskStreamParams.DATABASES, "shop,--no-data", TaskStreamParams.FORMAT, "sql"),
             dir.resolve("named.sql.zst"),
             JobState.FAILED);
     assertThat(failed.errorCode()).isEqualTo("BAD_PARAMETER");
@@ -142,7 +156,12 @@ class HostileNamesIT {
     Job done =
         backup(
             Map.of(
-                TaskStreamParams.DATABASES, "shop", TaskStreamParams.CONTENT_COMPRESSION, "none"),
+                TaskStreamParams.DATABASES,
+                "shop",
+                TaskStreamParams.CONTENT_COMPRESSION,
+                "none",
+                TaskStreamParams.FORMAT,
+                "sql"),
             file,
             JobState.SUCCEEDED);
     assertThat(done.result()).contains("(shop) by mariadb-dump");
@@ -164,7 +183,10 @@ class HostileNamesIT {
     long id =
         node.jobs
             .insert(
-                receiver.job(Task.BACKUP_LOGICAL, in, Map.of(TaskStreamParams.DATABASES, "shop")))
+                receiver.job(
+                    Task.BACKUP_LOGICAL,
+                    in,
+                    Map.of(TaskStreamParams.DATABASES, "shop", TaskStreamParams.FORMAT, "sql")))
             .id();
     Job failed = node.await(id, JobState.FAILED, WAIT);
     assertThat(failed.errorCode()).isEqualTo("DUMP_INCOMPLETE");
@@ -178,6 +200,54 @@ class HostileNamesIT {
     assertThat(target).doesNotExist();
     assertThat(FileSink.partialOf(target)).doesNotExist();
     assertThat(runs(argv)).hasSize(1);
+  }
+
+  /**
+   * The parallel engine reads through SQL with quoted identifiers and runs no tool, so an
+   * option-shaped name is only a name: the database is dumped with its row, like any other.
+   */
+  @Test
+  void theParallelEngineDumpsAnOptionShapedDatabaseAsAName() throws Exception {
+    Path argv = dir.resolve("argv-parts.txt");
+    agent = node.startAgent("tools:\n  mariadbDump: " + recordingDump("parts", argv, "") + "\n");
+    Path file = dir.resolve("all.parts");
+    Job done = backup(Map.of(), file, JobState.SUCCEEDED);
+    assertThat(done.result()).contains("parallel logical backup");
+    assertThat(runs(argv)).isEmpty();
+    Map<String, Long> rows = new java.util.TreeMap<>();
+    for (TableSummary t : manifestOf(file).tables()) {
+      rows.put(t.schema() + "." + t.table(), t.rows());
+    }
+    assertThat(rows)
+        .containsEntry("--no-data.t", 1L)
+        .containsEntry("shop.orders", 2L)
+        .containsEntry("shop.we`ird\nname", 1L)
+        .containsEntry("shop.empty", 0L);
+  }
+
+  private static DumpManifest manifestOf(Path container) throws Exception {
+    DumpManifest[] end = new DumpManifest[1];
+    PartReader reader =
+        new PartReader(
+            new PartReader.Handler() {
+              @Override
+              public void open(PartHeader header) {}
+
+              @Override
+              public void data(PartHeader header, ByteBuffer compressed) {}
+
+              @Override
+              public void close(PartHeader header, PartTrailer trailer) {}
+
+              @Override
+              public void end(DumpManifest manifest) {
+                end[0] = manifest;
+              }
+            });
+    reader.feed(ByteBuffer.wrap(Files.readAllBytes(container)));
+    reader.finish();
+    assertThat(end[0]).as("the container's manifest").isNotNull();
+    return end[0];
   }
 
   @Test
