@@ -3,6 +3,7 @@ package io.dbjobs.common.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dbjobs.common.job.params.BackupLogicalParams;
 import io.dbjobs.common.job.params.BackupPhysicalParams;
 import io.dbjobs.common.job.params.LogParams;
 import io.dbjobs.common.job.params.ParamsCodec;
@@ -63,6 +64,12 @@ class ParamsCodecTest {
         Task.BACKUP_PHYSICAL.typed(BackupPhysicalParams.class, Map.of("stream-id", "s"));
     assertThat(b.compression()).isEqualTo(Compression.NONE);
     assertThat(b.parallel()).isEqualTo(1);
+    BackupLogicalParams l =
+        Task.BACKUP_LOGICAL.typed(BackupLogicalParams.class, Map.of("stream-id", "s"));
+    assertThat(l.format()).isEqualTo("parts");
+    assertThat(l.threads()).isNull();
+    assertThat(l.lockTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(l.chunkMib()).isEqualTo(64);
     assertThat(Task.ERRORLOG.typed(LogParams.class, Map.of("stream-id", "s")).rotate()).isTrue();
     assertThat(Task.STOP.typed(ServiceParams.class, Map.of("timeout", "90s")).timeout())
         .isEqualTo(Duration.ofSeconds(90));
@@ -84,6 +91,21 @@ class ParamsCodecTest {
                 Task.RESEED_PHYSICAL.typed(
                     ReseedParams.class, Map.of("stream-id", "s", "primary", "nohostport")))
         .hasMessageContaining("parameter 'primary'='nohostport' is not a host:port");
+    assertThatThrownBy(
+            () ->
+                Task.BACKUP_LOGICAL.typed(
+                    BackupLogicalParams.class, Map.of("stream-id", "s", "threads", "0")))
+        .hasMessageContaining("parameter 'threads'=0 must be between 1 and 64");
+    assertThatThrownBy(
+            () ->
+                Task.BACKUP_LOGICAL.typed(
+                    BackupLogicalParams.class, Map.of("stream-id", "s", "chunk-mib", "-5")))
+        .hasMessageContaining("parameter 'chunk-mib'=-5 must be between 1 and 65536");
+    assertThatThrownBy(
+            () ->
+                Task.BACKUP_LOGICAL.typed(
+                    BackupLogicalParams.class, Map.of("stream-id", "s", "lock-timeout", "2h")))
+        .hasMessageContaining("parameter 'lock-timeout'=PT2H must be more than 0 and at most 1h");
     assertThatThrownBy(() -> Task.RESEED_PHYSICAL.typed(LogParams.class, Map.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -14,7 +14,7 @@ import io.dbjobs.common.backup.TableRows;
 import io.dbjobs.common.db.SqlErrors;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.BackupLogicalParams;
 import io.dbjobs.common.stream.SendResult;
 import io.dbjobs.common.tool.DefaultsFile;
 import io.dbjobs.common.tool.ToolResult;
@@ -58,11 +58,12 @@ public final class BackupLogicalHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws InterruptedException, IOException, SQLException {
-    if (ParallelDumpBackup.wanted(ctx)) {
-      return ParallelDumpBackup.run(ctx);
+    BackupLogicalParams params = ctx.params(BackupLogicalParams.class);
+    if (ParallelDumpBackup.wanted(params)) {
+      return ParallelDumpBackup.run(ctx, params);
     }
     OutgoingStream stream = OutgoingStream.forJob(ctx);
-    boolean zstd = "zstd".equals(ctx.param(TaskStreamParams.CONTENT_COMPRESSION));
+    boolean zstd = "zstd".equals(params.contentCompression());
     stream.phase("preparing");
     ServerFacts server = ServerFacts.read(ctx.database());
     BackupTool tool =
@@ -70,7 +71,7 @@ public final class BackupLogicalHandler implements TaskHandler {
     tool.location().check(tool.name());
     List<String> databases;
     try (Connection c = ctx.database().getConnection()) {
-      databases = DumpDatabases.resolve(c, ctx.param(TaskStreamParams.DATABASES));
+      databases = DumpDatabases.resolve(c, params.databases());
     } catch (SQLException e) {
       throw new DbJobsException(
           SqlErrors.classify(e), "cannot list the databases to dump: " + SqlErrors.message(e), e);

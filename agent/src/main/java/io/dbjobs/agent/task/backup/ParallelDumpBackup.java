@@ -7,7 +7,7 @@ import io.dbjobs.common.backup.BackupType;
 import io.dbjobs.common.backup.ServerFlavor;
 import io.dbjobs.common.backup.StreamMeta;
 import io.dbjobs.common.job.JobOutcome;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.BackupLogicalParams;
 import io.dbjobs.common.logical.DumpManifest;
 import io.dbjobs.common.logical.DumpOptions;
 import io.dbjobs.common.logical.LogicalDump;
@@ -33,11 +33,11 @@ final class ParallelDumpBackup {
   private ParallelDumpBackup() {}
 
   /** True when the job asks for a parallel dump. */
-  static boolean wanted(JobContext ctx) {
-    return !"sql".equals(ctx.param(TaskStreamParams.FORMAT));
+  static boolean wanted(BackupLogicalParams params) {
+    return !"sql".equals(params.format());
   }
 
-  static JobOutcome run(JobContext ctx) throws InterruptedException {
+  static JobOutcome run(JobContext ctx, BackupLogicalParams params) throws InterruptedException {
     OutgoingStream stream = OutgoingStream.forJob(ctx);
     stream.phase("preparing");
     ServerFacts server = ServerFacts.read(ctx.database());
@@ -48,7 +48,7 @@ final class ParallelDumpBackup {
               + server.version()
               + ": use format=sql");
     }
-    DumpOptions options = options(ctx);
+    DumpOptions options = options(params);
     String node = ctx.config().node();
     Instant started = Instant.now();
     PartWriter out = new PartWriter(1);
@@ -107,17 +107,14 @@ final class ParallelDumpBackup {
     }
   }
 
-  static DumpOptions options(JobContext ctx) {
-    String threads = ctx.param(TaskStreamParams.THREADS);
+  static DumpOptions options(BackupLogicalParams params) {
     DumpOptions o =
         DumpOptions.defaults(
-                threads == null ? DumpOptions.defaultThreads() : Integer.parseInt(threads.trim()))
-            .withLockTimeout(Durations.parse(ctx.param(TaskStreamParams.LOCK_TIMEOUT)))
-            .withChunkBytes(
-                (long) Integer.parseInt(ctx.param(TaskStreamParams.CHUNK_MIB).trim()) << 20)
-            .withNonTransactional(
-                DumpOptions.NonTransactional.parse(ctx.param(TaskStreamParams.NON_TRANSACTIONAL)));
-    String databases = ctx.param(TaskStreamParams.DATABASES);
+                params.threads() == null ? DumpOptions.defaultThreads() : params.threads())
+            .withLockTimeout(params.lockTimeout())
+            .withChunkBytes((long) params.chunkMib() << 20)
+            .withNonTransactional(DumpOptions.NonTransactional.parse(params.nonTransactional()));
+    String databases = params.databases();
     if (databases != null && !databases.isBlank()) {
       List<String> names =
           Arrays.stream(databases.split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();

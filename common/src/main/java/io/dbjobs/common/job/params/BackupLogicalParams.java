@@ -1,5 +1,7 @@
 package io.dbjobs.common.job.params;
 
+import io.dbjobs.common.DbJobsException;
+import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.stream.Compression;
 import java.time.Duration;
 
@@ -46,4 +48,25 @@ public record BackupLogicalParams(
             doc = "parts: tables bigger than this are dumped in chunks",
             dflt = "64")
         int chunkMib)
-    implements TaskParams {}
+    implements TaskParams {
+  public BackupLogicalParams {
+    if (threads != null && (threads < 1 || threads > 64)) {
+      throw refused("threads", threads, "must be between 1 and 64");
+    }
+    if (chunkMib < 1 || chunkMib > 65536) {
+      throw refused("chunk-mib", chunkMib, "must be between 1 and 65536");
+    }
+    if (lockTimeout != null
+        && (lockTimeout.isNegative()
+            || lockTimeout.isZero()
+            || lockTimeout.compareTo(Duration.ofHours(1)) > 0)) {
+      throw refused("lock-timeout", lockTimeout, "must be more than 0 and at most 1h");
+    }
+  }
+
+  private static DbJobsException refused(String name, Object value, String rule) {
+    return new DbJobsException(
+        ErrorCode.BAD_PARAMETER,
+        "task backup-logical: parameter '" + name + "'=" + value + " " + rule);
+  }
+}
