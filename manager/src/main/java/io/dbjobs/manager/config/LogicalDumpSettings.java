@@ -19,13 +19,16 @@ import java.util.List;
  * @param nonTransactional {@code logicalDump.nonTransactional}, default {@code lock}: MyISAM/Aria
  *     tables are dumped under the snapshot lock; {@code unlocked}: after it, named as not
  *     consistent
+ * @param format {@code logicalDump.format}, default {@code parts}: the parallel dump where the
+ *     primary can take it (MariaDB 10.4+); {@code sql}: always mariadb-dump/mysqldump in one
+ *     session (what an older primary or MySQL gets anyway)
  */
 public record LogicalDumpSettings(
-    int threads, Duration lockTimeout, int chunkMiB, String nonTransactional) {
+    int threads, Duration lockTimeout, int chunkMiB, String nonTransactional, String format) {
 
   public static LogicalDumpSettings defaults() {
     return new LogicalDumpSettings(
-        DumpOptions.defaultThreads(), DumpOptions.DEFAULT_LOCK_TIMEOUT, 64, "lock");
+        DumpOptions.defaultThreads(), DumpOptions.DEFAULT_LOCK_TIMEOUT, 64, "lock", "parts");
   }
 
   static LogicalDumpSettings read(ConfigTree t) {
@@ -33,7 +36,13 @@ public record LogicalDumpSettings(
         t.integer("threads", DumpOptions.defaultThreads(), 1, 64),
         t.duration("lockTimeout", DumpOptions.DEFAULT_LOCK_TIMEOUT, Duration.ofSeconds(1)),
         t.integer("chunkMiB", 64, 1, 65536),
-        t.choice("nonTransactional", "lock", List.of("lock", "unlocked")));
+        t.choice("nonTransactional", "lock", List.of("lock", "unlocked")),
+        t.choice("format", "parts", List.of("parts", "sql")));
+  }
+
+  /** True when a primary that can take a parallel dump gets one. */
+  public boolean parts() {
+    return "parts".equals(format);
   }
 
   /** The dump's options. */

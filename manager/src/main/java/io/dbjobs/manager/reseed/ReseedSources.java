@@ -67,7 +67,7 @@ public final class ReseedSources implements Reseed.Sources {
     return switch (r.method()) {
       case LOGICALMASTER -> {
         requireLoadable(primary.version(), joiner, "the primary " + primary.name());
-        if (parallelDumpable(primary.version())) {
+        if (config.logicalDump().parts() && parallelDumpable(primary.version())) {
           yield new PrimarySnapshotDump(
               primary.node(),
               SourceDb.of(primary.node().database(), config.connectTimeout()),

@@ -23,6 +23,7 @@ class LogicalDumpSettingsTest {
     assertThat(o.lockTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(o.chunkBytes()).isEqualTo(64L << 20);
     assertThat(o.nonTransactional()).isEqualTo(DumpOptions.NonTransactional.LOCK);
+    assertThat(parse("").logicalDump().parts()).isTrue();
   }
 
   @Test
@@ -36,8 +37,11 @@ class LogicalDumpSettingsTest {
     assertThat(o.lockTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(o.chunkBytes()).isEqualTo(8L << 20);
     assertThat(o.nonTransactional()).isEqualTo(DumpOptions.NonTransactional.UNLOCKED);
-    assertThatThrownBy(() -> parse("logicalDump: {threads: 0, nonTransactional: maybe}\n"))
+    assertThat(parse("logicalDump: {format: sql}\n").logicalDump().parts()).isFalse();
+    assertThatThrownBy(
+            () -> parse("logicalDump: {threads: 0, nonTransactional: maybe, format: csv}\n"))
         .hasMessageContaining("logicalDump.threads")
-        .hasMessageContaining("logicalDump.nonTransactional");
+        .hasMessageContaining("logicalDump.nonTransactional")
+        .hasMessageContaining("logicalDump.format");
   }
 }
