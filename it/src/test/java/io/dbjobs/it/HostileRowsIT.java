@@ -417,12 +417,19 @@ class HostileRowsIT {
     fleet.cluster.awaitReplication(WAIT);
     long stored = manifests();
     try {
-      FleetFixture.Run r = fleet.cli("backup", "--node", "hj1", "--type", "logical");
+      // mariadb-dump would read the name as an option: refused before the tool runs
+      FleetFixture.Run r =
+          fleet.cli("backup", "--node", "hj1", "--type", "logical", "--param", "format=sql");
       assertThat(r.exit()).as(r.toString()).isNotZero();
       assertThat(r.out() + r.err())
           .contains("BAD_PARAMETER")
           .contains("the database '--no-data' on this node starts with '-'");
       assertThat(manifests()).isEqualTo(stored);
+      // the parallel dump (the default) runs no tool: the schema is stored as a name, row and all
+      FleetFixture.Run parts = fleet.cli("backup", "--node", "hj1", "--type", "logical");
+      assertThat(parts.exit()).as(parts.toString()).isZero();
+      assertThat(parts.out()).contains("parallel logical backup of hj1 (2 tables, 4 rows");
+      assertThat(manifests()).isEqualTo(stored + 1);
     } finally {
       primary.execute("DROP DATABASE `--no-data`");
       fleet.cluster.awaitReplication(WAIT);
@@ -568,17 +575,28 @@ class HostileRowsIT {
     assertThat(rowCount(primary)).isEqualTo(rows);
     assertThat(rowCount(fleet.node(2))).isEqualTo(replicaRows);
 
-    // a logical backup naming option-shaped databases: sealed by the manager, refused by the agent
+    // a logical backup naming option-shaped databases that do not exist: sealed by the manager,
+    // refused by the agent (mariadb-dump: before it runs; the parallel dump: before it reads)
+    Map<String, String> refusals =
+        Map.of("sql", "starts with '-'", "parts", "is not a user schema of the source");
     for (String databases : List.of("-e", "shop,--no-data")) {
-      HttpResponse<String> b =
-          post(
-              "/v1/backups",
-              Map.of("node", "hj1", "type", "logical", "params", Map.of("databases", databases)));
-      assertThat(b.statusCode()).as(b.body()).isEqualTo(202);
-      long id = JSON.readTree(b.body()).get("id").asLong();
-      Map<String, String> r = JobRows.awaitEnd(primary, id, WAIT);
-      assertThat(r.get("error_code")).as(r.toString()).isEqualTo("BAD_PARAMETER");
-      assertThat(r.get("result")).contains("starts with '-'");
+      for (Map.Entry<String, String> format : refusals.entrySet()) {
+        HttpResponse<String> b =
+            post(
+                "/v1/backups",
+                Map.of(
+                    "node",
+                    "hj1",
+                    "type",
+                    "logical",
+                    "params",
+                    Map.of("databases", databases, "format", format.getKey())));
+        assertThat(b.statusCode()).as(b.body()).isEqualTo(202);
+        long id = JSON.readTree(b.body()).get("id").asLong();
+        Map<String, String> r = JobRows.awaitEnd(primary, id, WAIT);
+        assertThat(r.get("error_code")).as(r.toString()).isEqualTo("BAD_PARAMETER");
+        assertThat(r.get("result")).contains(format.getValue());
+      }
     }
   }
 
