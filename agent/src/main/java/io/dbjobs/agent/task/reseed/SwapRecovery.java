@@ -78,7 +78,9 @@ public final class SwapRecovery {
             new ServiceServer(ctx, plan.datadirPath(), null),
             new ReplicationRejoin(ctx, plan.ownServerId()),
             crash);
-    return settled(plan.jobId(), plan.owner(), plan.label(), physical.settle());
+    Settled s = settled(plan.jobId(), plan.owner(), plan.label(), physical.settle());
+    removeJobFolder(parts, plan.jobId());
+    return s;
   }
 
   private static Settled settleAside(Parts parts, Path journal, CrashPoints crash)
@@ -95,7 +97,36 @@ public final class SwapRecovery {
     PhysicalSwap.Ended ended =
         KeptAside.settle(
             ctx.database(), journal, new ReplicationRejoin(ctx, plan.ownServerId()), crash);
+    removeJobFolder(parts, plan.jobId());
+    // a parallel load stages its parts there; no load runs while the agent starts
+    removeLeftover(parts.config().workDir().resolve("logical-staging"), plan.label());
     return settled(plan.jobId(), plan.owner(), plan.label(), ended);
+  }
+
+  /**
+   * The dead job's own work folder ({@code <workDir>/jobs/<id>}): what it held (a client defaults
+   * file with the database password, say) was the killed agent's to delete.
+   */
+  private static void removeJobFolder(Parts parts, long jobId) {
+    removeLeftover(
+        parts.config().workDir().resolve("jobs").resolve(Long.toString(jobId)), "job " + jobId);
+  }
+
+  private static void removeLeftover(Path folder, String label) {
+    if (!Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try {
+      DurableFiles.deleteTree(folder);
+      LOG.warn("{}: removed {}, left by the agent that stopped", label, folder);
+    } catch (IOException e) {
+      // the settle's outcome stands; what is left is named for the operator
+      LOG.error(
+          "{}: cannot remove {}, left by the agent that stopped: {}; remove it by hand",
+          label,
+          folder,
+          e.toString());
+    }
   }
 
   private static Settled settled(long jobId, String owner, String label, PhysicalSwap.Ended e) {
