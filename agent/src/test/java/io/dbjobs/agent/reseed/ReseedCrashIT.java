@@ -33,10 +33,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -78,10 +78,6 @@ class ReseedCrashIT {
   private static Path tmpfs;
   private static boolean tmpfsMounted;
   private AgentProcess agent;
-
-  /** The tools a reseed runs on the joiner; none may outlive the agent that started it. */
-  private static final Set<String> TOOLS =
-      Set.of("mbstream", "mariadb-backup", "mariabackup", "chown", "mariadb", "zstd");
 
   @BeforeAll
   static void start() throws Exception {
@@ -130,8 +126,14 @@ class ReseedCrashIT {
 
   /** The joiner agent's config; {@code reseedExtra} is YAML inside its {@code reseed:} block. */
   private static Path config(String reseedExtra) {
+    return config(reseedExtra, "");
+  }
+
+  /** ... and {@code extra} YAML at the top level. */
+  private static Path config(String reseedExtra, String extra) {
     return joiner.writeConfig(
-        "jobs:\n  pollInterval: 100ms\n  sweepInterval: 500ms\n"
+        extra
+            + "jobs:\n  pollInterval: 100ms\n  sweepInterval: 500ms\n"
             + "stream:\n  port: "
             + streamPort
             + "\nreseed:\n  replicationPassword: {file: "
@@ -277,6 +279,73 @@ class ReseedCrashIT {
   }
 
   /**
+   * {@code kill -9} of the agent while {@code mariadb-backup --prepare} runs on the staged data
+   * (the agent's mariadb-backup is a wrapper that holds a prepare at its start until the test
+   * releases it, so the kill lands while it runs): the prepare outlives the agent, so the restarted
+   * agent kills it before it removes the staged data, then rolls back.
+   */
+  @Test
+  void killedWhilePreparingTheOrphanedPrepareIsKilledAtRestart() throws Exception {
+    DbServer node2 = cluster.node(2);
+    String marker = markOldData();
+    Map<String, String> oldTables = TableChecksums.of(node2);
+    Path release = dir.resolve("prepare.release");
+    Path held = dir.resolve("held-mariadb-backup");
+    Files.writeString(
+        held,
+        "#!/bin/sh\n"
+            + "# a prepare waits (at most 5 minutes) for the test to release it\n"
+            + "case \" $* \" in *\" --prepare \"*)\n"
+            + "  i=0\n"
+            + "  while [ ! -e '"
+            + release
+            + "' ]; do sleep 0.1; i=$((i+1)); [ $i -gt 3000 ] && exit 9; done ;;\n"
+            + "esac\n"
+            + "exec mariadb-backup \"$@\"\n");
+    Files.setPosixFilePermissions(held, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    String secret = StreamSecret.mint();
+    String streamId = "reseed/rsc2/" + UUID.randomUUID();
+    long id;
+    try (AgentProcess preparing =
+        AgentProcess.start(
+            config("", "tools:\n  mariadbBackup: " + held + "\n"), dir.resolve("preparing.log"))) {
+      id = submit(Task.RESEED_PHYSICAL, secret, streamId, Map.of());
+      joiner.await(id, JobState.WAITING_FOR_STREAM, WAIT);
+      send(secret, streamId, Files.newInputStream(backup));
+      Waits.until(
+          "the prepare to run",
+          WAIT,
+          () -> toolsOnJoiner().stream().anyMatch(l -> l.contains("--prepare")));
+      preparing.kill();
+    }
+    assertThat(toolsOnJoiner())
+        .as("the prepare outlived the agent")
+        .anyMatch(l -> l.contains("--prepare"));
+
+    try {
+      agent = AgentProcess.start(config, dir.resolve("preparing-restart.log"));
+      Job settled = joiner.await(id, JobState.FAILED, WAIT);
+      assertThat(settled.errorCode()).isEqualTo("ROLLED_BACK");
+      assertThat(settled.result())
+          .startsWith("settled after restart: rolled back (the old data serves again)")
+          .contains("nothing of the old data had been moved");
+      assertThat(agent.log()).contains("killed what the agent that stopped left running");
+      assertThat(toolsOnJoiner()).isEmpty();
+    } finally {
+      Files.writeString(release, "go");
+    }
+    assertThat(node2.value("SELECT note FROM fidelity.legacy_myisam WHERE id=99"))
+        .isEqualTo(marker);
+    assertThat(TableChecksums.of(node2)).isEqualTo(oldTables);
+    assertThat(MariaDbCluster.replicationStatus(node2)).contains("io=Yes sql=Yes");
+    assertNothingLeft();
+    assertNoToolLeft();
+
+    rerunSucceeds();
+  }
+
+  /**
    * {@code kill -9} of the joiner's {@code mariadbd} while the stream is received: the extraction
    * needs no server and completes, but the agent swaps nothing into a server that stopped serving
    * under it (its job history could not come back): the job fails SERVER_NOT_ANSWERING, the staged
@@ -310,7 +379,7 @@ class ReseedCrashIT {
     Waits.until(
         "the agent to fail the job and keep its outcome until the server answers",
         WAIT,
-        () -> agent.log().contains("outcome FAILED kept in the outbox"));
+        () -> agent.log().contains("outcome failed kept in the outbox"));
     assertThat(agent.log()).contains("SERVER_NOT_ANSWERING");
     assertThat(node2.answers()).as("the agent did not start the server").isFalse();
     assertNothingLeft();
@@ -597,19 +666,22 @@ class ReseedCrashIT {
     assertThat(left).isEmpty();
   }
 
+  /** Every process naming the joiner's folders, but its server: the tools a reseed started. */
   private static List<String> toolsOnJoiner() {
     List<String> where = new java.util.ArrayList<>();
     where.add(cluster.node(2).baseDir().toString());
     if (tmpfs != null) {
       where.add(tmpfs.toString());
     }
+    long self = ProcessHandle.current().pid();
     return ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != self)
         .filter(
             p ->
-                p.info()
+                !p.info()
                     .command()
-                    .map(c -> TOOLS.contains(Path.of(c).getFileName().toString()))
-                    .orElse(false))
+                    .map(c -> Path.of(c).getFileName().toString().equals("mariadbd"))
+                    .orElse(true))
         .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
         .filter(line -> where.stream().anyMatch(line::contains))
         .toList();

@@ -71,6 +71,9 @@ public final class SwapRecovery {
         plan.label(),
         plan.owner(),
         plan.datadir());
+    OrphanTools.killNaming(
+        plan.label(),
+        List.of(plan.newDataPath(), plan.oldDataPath(), jobFolder(parts, plan.jobId())));
     SettleContext ctx = context(parts, plan.jobId(), plan.task(), plan.owner());
     PhysicalSwap physical =
         new PhysicalSwap(
@@ -90,6 +93,9 @@ public final class SwapRecovery {
         "{}: an earlier agent ({}) left its old schemas set aside; settling them before polling",
         plan.label(),
         plan.owner());
+    Path staging = parts.config().workDir().resolve("logical-staging");
+    // a loader still running would go on loading while the old schemas are put back
+    OrphanTools.killNaming(plan.label(), List.of(jobFolder(parts, plan.jobId()), staging));
     SettleContext ctx = context(parts, plan.jobId(), plan.task(), plan.owner());
     if (!ctx.probe().answers()) {
       new ServiceServer(ctx, null, null).start();
@@ -99,7 +105,7 @@ public final class SwapRecovery {
             ctx.database(), journal, new ReplicationRejoin(ctx, plan.ownServerId()), crash);
     removeJobFolder(parts, plan.jobId());
     // a parallel load stages its parts there; no load runs while the agent starts
-    removeLeftover(parts.config().workDir().resolve("logical-staging"), plan.label());
+    removeLeftover(staging, plan.label());
     return settled(plan.jobId(), plan.owner(), plan.label(), ended);
   }
 
@@ -108,8 +114,11 @@ public final class SwapRecovery {
    * file with the database password, say) was the killed agent's to delete.
    */
   private static void removeJobFolder(Parts parts, long jobId) {
-    removeLeftover(
-        parts.config().workDir().resolve("jobs").resolve(Long.toString(jobId)), "job " + jobId);
+    removeLeftover(jobFolder(parts, jobId), "job " + jobId);
+  }
+
+  private static Path jobFolder(Parts parts, long jobId) {
+    return parts.config().workDir().resolve("jobs").resolve(Long.toString(jobId));
   }
 
   private static void removeLeftover(Path folder, String label) {
