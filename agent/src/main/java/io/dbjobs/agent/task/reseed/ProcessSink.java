@@ -2,6 +2,7 @@ package io.dbjobs.agent.task.reseed;
 
 import io.dbjobs.agent.task.JobContext;
 import io.dbjobs.common.DbJobsException;
+import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.stream.StreamSink;
 import io.dbjobs.common.tool.RunningTool;
 import io.dbjobs.common.tool.ToolCommand;
@@ -51,7 +52,7 @@ final class ProcessSink implements StreamSink {
         // the tool stopped reading: it is exiting; its status and whole stderr say why
         ToolResult r = tool.waitFor(Duration.ofSeconds(10));
         if (!r.ok()) {
-          throw tool.failure(r, what);
+          throw failure(tool, r, what);
         }
         throw new IOException(
             what
@@ -72,7 +73,7 @@ final class ProcessSink implements StreamSink {
     stdin.close();
     ToolResult r = tool.waitFor(finishTimeout);
     if (!r.ok()) {
-      throw tool.failure(r, what);
+      throw failure(tool, r, what);
     }
     return what + " done";
   }
@@ -95,6 +96,19 @@ final class ProcessSink implements StreamSink {
     } catch (RuntimeException e) {
       LOG.error("cleaning up after {} ({}) failed: {}", what, reason, DbJobsException.describe(e));
     }
+  }
+
+  /**
+   * The tool's failure: DISK_FULL when its stderr says the disk is full (errno 28, as {@code
+   * mbstream} reports it: {@code Errcode: 28 "No space left on device"}), TOOL_FAILED otherwise.
+   */
+  static DbJobsException failure(RunningTool t, ToolResult r, String what) {
+    DbJobsException e = t.failure(r, what);
+    if (t.stderrContains("No space left on device") || t.stderrContains("Errcode: 28")) {
+      return new DbJobsException(
+          ErrorCode.DISK_FULL, e.getMessage() + " (the disk is full: free space and retry)", e);
+    }
+    return e;
   }
 
   private static String tailOf(RunningTool t) {

@@ -144,7 +144,19 @@ public class ReseedPhysicalHandler implements TaskHandler {
       // the lease is stretched first, so the saved row (which comes back after the swap) carries
       // the long lease too
       ctx.extendLease(ctx.config().service().timeout().multipliedBy(2).plusMinutes(10));
-      if (ctx.probe().answers()) {
+      if (serverUp) {
+        // it served when the job began: it must still serve, or its job history (this job's row
+        // included) would not come back after the swap
+        if (!ctx.probe().answers()) {
+          throw new DbJobsException(
+              ErrorCode.SERVER_NOT_ANSWERING,
+              "the server stopped answering while the new data was received or prepared (it"
+                  + " answered when the reseed began): nothing was swapped, the staged data is"
+                  + " removed and the server is left as it is (the agent starts only a server it"
+                  + " stopped); start it and reseed again");
+        }
+        JobsHistory.read(ctx.database()).save(plan.historyPath());
+      } else if (ctx.probe().answers()) {
         JobsHistory.read(ctx.database()).save(plan.historyPath());
       }
     } catch (RuntimeException | InterruptedException | IOException e) {
@@ -220,8 +232,10 @@ public class ReseedPhysicalHandler implements TaskHandler {
                 .build())) {
       ToolResult r = t.waitFor(Duration.ofHours(6));
       if (!r.ok() || !t.stderrContains("completed OK!")) {
+        DbJobsException e = ProcessSink.failure(t, r, "preparing the backup");
         throw new DbJobsException(
-            ErrorCode.RESTORE_FAILED, t.failure(r, "preparing the backup").getMessage());
+            e.code() == ErrorCode.DISK_FULL ? ErrorCode.DISK_FULL : ErrorCode.RESTORE_FAILED,
+            e.getMessage());
       }
     }
   }

@@ -71,6 +71,9 @@ public final class SwapRecovery {
         plan.label(),
         plan.owner(),
         plan.datadir());
+    OrphanTools.killNaming(
+        plan.label(),
+        List.of(plan.newDataPath(), plan.oldDataPath(), jobFolder(parts, plan.jobId())));
     SettleContext ctx = context(parts, plan.jobId(), plan.task(), plan.owner());
     PhysicalSwap physical =
         new PhysicalSwap(
@@ -78,7 +81,9 @@ public final class SwapRecovery {
             new ServiceServer(ctx, plan.datadirPath(), null),
             new ReplicationRejoin(ctx, plan.ownServerId()),
             crash);
-    return settled(plan.jobId(), plan.owner(), plan.label(), physical.settle());
+    Settled s = settled(plan.jobId(), plan.owner(), plan.label(), physical.settle());
+    removeJobFolder(parts, plan.jobId());
+    return s;
   }
 
   private static Settled settleAside(Parts parts, Path journal, CrashPoints crash)
@@ -88,6 +93,9 @@ public final class SwapRecovery {
         "{}: an earlier agent ({}) left its old schemas set aside; settling them before polling",
         plan.label(),
         plan.owner());
+    Path staging = parts.config().workDir().resolve("logical-staging");
+    // a loader still running would go on loading while the old schemas are put back
+    OrphanTools.killNaming(plan.label(), List.of(jobFolder(parts, plan.jobId()), staging));
     SettleContext ctx = context(parts, plan.jobId(), plan.task(), plan.owner());
     if (!ctx.probe().answers()) {
       new ServiceServer(ctx, null, null).start();
@@ -95,7 +103,39 @@ public final class SwapRecovery {
     PhysicalSwap.Ended ended =
         KeptAside.settle(
             ctx.database(), journal, new ReplicationRejoin(ctx, plan.ownServerId()), crash);
+    removeJobFolder(parts, plan.jobId());
+    // a parallel load stages its parts there; no load runs while the agent starts
+    removeLeftover(staging, plan.label());
     return settled(plan.jobId(), plan.owner(), plan.label(), ended);
+  }
+
+  /**
+   * The dead job's own work folder ({@code <workDir>/jobs/<id>}): what it held (a client defaults
+   * file with the database password, say) was the killed agent's to delete.
+   */
+  private static void removeJobFolder(Parts parts, long jobId) {
+    removeLeftover(jobFolder(parts, jobId), "job " + jobId);
+  }
+
+  private static Path jobFolder(Parts parts, long jobId) {
+    return parts.config().workDir().resolve("jobs").resolve(Long.toString(jobId));
+  }
+
+  private static void removeLeftover(Path folder, String label) {
+    if (!Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try {
+      DurableFiles.deleteTree(folder);
+      LOG.warn("{}: removed {}, left by the agent that stopped", label, folder);
+    } catch (IOException e) {
+      // the settle's outcome stands; what is left is named for the operator
+      LOG.error(
+          "{}: cannot remove {}, left by the agent that stopped: {}; remove it by hand",
+          label,
+          folder,
+          e.toString());
+    }
   }
 
   private static Settled settled(long jobId, String owner, String label, PhysicalSwap.Ended e) {
