@@ -159,6 +159,7 @@ public final class DbJobsCli implements Runnable {
 
   ManagerConfig config() {
     if (loaded == null) {
+      Steps.mark("command line parsed");
       loaded = ManagerConfig.load(config, System::getenv);
     }
     return loaded;
