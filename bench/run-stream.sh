@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 4's benchmark: physical and logical backups through dbjobs vs the plain tools, on a
+# Issues 4 and 14: physical and logical backups through dbjobs vs the plain tools, command and job
+# time and where the command's time goes (per step), on a
 # sysbench dataset of ~1 GB (4 x 1M rows). Needs sysbench and socat (Debian packages).
 # Usage: bench/run-stream.sh [tables] [rows] [repeat]
 set -euo pipefail

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # dbjobs sandbox: a small replicated MariaDB cluster on loopback (a primary and two replicas with
-# GTID replication), an agent per node and the manager, all on this machine, in ./sandbox-run.
+# GTID replication), an agent per node and the manager daemon (`dbjobs serve`: receiver, HTTP API
+# with a generated token, watchdog, schedules), all on this machine, in ./sandbox-run. Like in
+# production, every dbjobs command goes through the daemon (manager.yml sets api.url);
+# `dbjobs --direct ...` works directly against the nodes instead, without the daemon.
 #
-#   deploy/sandbox/sandbox.sh          the demo: set everything up, take a physical backup and
-#                                      reseed a replica from it while a writer inserts, then show
-#                                      jobs, bytes, times, replication state and checksums
-#   deploy/sandbox/sandbox.sh up       only set up (servers, agents, manager config)
-#   deploy/sandbox/sandbox.sh status   nodes and recent jobs
+#   deploy/sandbox/sandbox.sh          the demo: set everything up; while a writer inserts, wait
+#                                      for the demo schedule's backup (it fires on its own, 20 s
+#                                      after the daemon starts), take a physical backup and reseed
+#                                      a replica from it, then show jobs, bytes, times, replication
+#                                      state, checksums, an excerpt of /metrics, and one command
+#                                      run directly (--direct) for comparison
+#   deploy/sandbox/sandbox.sh up       only set up (servers, agents, manager config, daemon)
+#   deploy/sandbox/sandbox.sh status   the daemon, nodes and recent jobs
 #   deploy/sandbox/sandbox.sh down     stop and remove everything the sandbox started
 #
 # Needs Debian/Ubuntu packages mariadb-server, mariadb-backup, mariadb-client, a JDK 17 and Maven;
-# installs the missing ones with apt-get when run as root (or with sudo). Never touches the
+# curl; installs the missing ones with apt-get when run as root (or with sudo). Never touches the
 # machine's own MariaDB service: its servers run on free loopback ports in ./sandbox-run.
 set -euo pipefail
 
@@ -30,7 +36,7 @@ PY
 
 install_packages() {
   local missing=()
-  for p in mariadb-server mariadb-client mariadb-backup openjdk-17-jdk-headless maven; do
+  for p in mariadb-server mariadb-client mariadb-backup openjdk-17-jdk-headless maven curl; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return
@@ -104,7 +110,14 @@ up() {
   build
   mkdir -p "$run"; chmod 700 "$run"
   [ -f "$run/ports" ] || { for n in "${nodes[@]}"; do echo "$n $(free_port) $(free_port) $(free_port)"; done > "$run/ports"; }
-  [ -f "$run/agent.password" ] || { secret > "$run/agent.password"; secret > "$run/manager.password"; secret > "$run/repl.password"; secret > "$run/agent.token"; chmod 600 "$run"/*.password "$run/agent.token"; }
+  [ -f "$run/api.port" ] || free_port > "$run/api.port"
+  if [ ! -f "$run/agent.password" ]; then
+    secret > "$run/agent.password"; secret > "$run/manager.password"; secret > "$run/repl.password"
+    secret > "$run/agent.token"; secret > "$run/api.token"
+    # for curl -H @file: the token never appears on a command line
+    printf 'Authorization: Bearer %s\n' "$(cat "$run/api.token")" > "$run/api.header"
+    chmod 600 "$run"/*.password "$run/agent.token" "$run/api.token" "$run/api.header"
+  fi
   local i=0
   while read -r n port http stream; do
     i=$((i + 1)); say "starting $n on 127.0.0.1:$port"; server_up "$n" "$port" "$i"
@@ -138,11 +151,20 @@ EOF
   configs
   keys
   agents_up
+  daemon_up
   status
 }
 
+api_url() { echo "http://127.0.0.1:$(cat "$run/api.port")"; }
+
+# The demo schedule fires once, at the time written in demo.at (UTC, set when the daemon starts).
+demo_cron() {
+  [ -f "$run/demo.at" ] || date -u -d "+${SANDBOX_DEMO_DELAY:-20} seconds" '+%Y-%m-%dT%H:%M:%SZ' > "$run/demo.at"
+  date -u -d "$(cat "$run/demo.at")" '+%-S %-M %-H %-d %-m ? %Y'
+}
+
 configs() {
-  local tls="" ; : "$tls"
+  local cron; cron=$(demo_cron)
   {
     echo "# written by deploy/sandbox/sandbox.sh"
     echo "catalog:"
@@ -153,6 +175,17 @@ configs() {
     echo "  bind: 127.0.0.1"
     echo "  port: 0"
     echo "  advertise: 127.0.0.1"
+    echo "# every command goes through the daemon (dbjobs serve); --direct bypasses it"
+    echo "api:"
+    echo "  url: $(api_url)"
+    echo "  bind: 127.0.0.1"
+    echo "  port: $(cat "$run/api.port")"
+    echo "  token: {file: $run/api.token}"
+    echo "scheduler:"
+    echo "  timeZone: UTC"
+    echo "  # the daemon starts fresh: it looks back only a minute for runs it missed, so the daily"
+    echo "  # 02:00 backup does not fire at start, and the demo schedule fires even on a slow start"
+    echo "  catchUp: 1m"
     echo "clusters:"
     echo "  - name: sandbox"
     echo "    credentials:"
@@ -163,6 +196,11 @@ configs() {
     while read -r n port http stream; do
       echo "      - {name: $n, host: 127.0.0.1, port: $port, agentPort: $http, streamPort: $stream}"
     done < "$run/ports"
+    echo "    schedules:"
+    echo "      # the default: a physical backup of a replica every day at 02:00"
+    echo "      - {name: daily-physical-backup, task: backup-physical, cron: '0 0 2 * * ?', node: replica}"
+    echo "      # the demo's: the same, once, at $(cat "$run/demo.at") (20 s after the daemon started)"
+    echo "      - {name: demo-once, task: backup-physical, cron: '$cron', node: replica}"
   } > "$run/manager.yml"
   while read -r n port http stream; do
     cat > "$run/$n/agent.yml" <<EOF
@@ -210,13 +248,41 @@ agents_up() {
     setsid java -Xmx128m -jar "$repo/agent/target/dbjobs-agent.jar" --config "$run/$n/agent.yml" >>"$run/$n/agent.log" 2>&1 </dev/null &
     echo $! > "$pidf"
   done < "$run/ports"
-  # first contact creates every node's jobs table
-  dbjobs nodes >/dev/null || true
+  # first contact creates every node's jobs table (directly: the daemon is not up yet)
+  dbjobs --direct nodes >/dev/null || true
+}
+
+daemon_running() { [ -f "$run/serve.pid" ] && kill -0 "$(cat "$run/serve.pid")" 2>/dev/null; }
+
+# dbjobs serve, as systemd starts it (deploy/systemd/dbjobs.service), with its log in serve.log
+daemon_up() {
+  daemon_running && return
+  # a fresh demo time for a fresh daemon: the demo schedule fires 20 s after this start
+  rm -f "$run/demo.at"; configs
+  say "starting dbjobs serve (API $(api_url), log: $run/serve.log); schedule demo-once fires at $(cat "$run/demo.at")"
+  setsid java -Xmx256m -jar "$repo/manager/target/dbjobs.jar" --config "$run/manager.yml" serve >>"$run/serve.log" 2>&1 </dev/null &
+  echo $! > "$run/serve.pid"
+  for _ in $(seq 1 300); do
+    curl -fsS "$(api_url)/health" >/dev/null 2>&1 && return
+    daemon_running || die "dbjobs serve exited: $(tail -20 "$run/serve.log")"
+    sleep 0.2
+  done
+  die "dbjobs serve does not answer on $(api_url)/health after 60 s: $(tail -20 "$run/serve.log")"
 }
 
 dbjobs() { java -jar "$repo/manager/target/dbjobs.jar" --config "$run/manager.yml" "$@"; }
 
+api_get() { curl -fsS -H @"$run/api.header" "$(api_url)$1"; }
+
 status() {
+  say "daemon"
+  if daemon_running; then
+    echo "dbjobs serve running (pid $(cat "$run/serve.pid")), API $(api_url), log $run/serve.log"
+    echo "health: $(curl -fsS "$(api_url)/health" || echo 'not answering')"
+    api_get /v1/schedules | sed 's/},{/}\n{/g' | sed -n 's/.*"name":"\([^"]*\)".*"cron":"\([^"]*\)".*"nextFire":\("[^"]*"\|null\).*/schedule \1 at '"'"'\2'"'"' (UTC), next fire \3/p' | tr -d '"' || true
+  else
+    echo "dbjobs serve is not running (start it: $0 up)"
+  fi
   say "nodes"; dbjobs nodes || true
   say "recent jobs"; dbjobs jobs --limit 10 || true
 }
@@ -236,15 +302,53 @@ checksums() {
     | while read -r t; do mdb "$n" -N -e "CHECKSUM TABLE $t EXTENDED"; done
 }
 
+# the demo schedule's job as "node id state" from `dbjobs jobs --json` (empty until it exists)
+demo_job() {
+  local key; key="schedule:sandbox:demo-once:$(date -u -d "$(cat "$run/demo.at")" '+%Y%m%dT%H%M%SZ')"
+  dbjobs jobs --task backup-physical --limit 100 --json | tr -d '",' | awk -v key="$key" '
+    /^  node : /{node=$3} /^  id : /{id=$3} /^  state : /{state=$3}
+    /^  idempotencyKey : /{ if ($3 == key) print node, id, state }'
+}
+
+wait_for_scheduled_backup() {
+  say "waiting for the schedule demo-once: it fires at $(cat "$run/demo.at") on its own and backs up a replica"
+  local node="" id="" state="" deadline=$((SECONDS + 240))
+  while [ $SECONDS -lt $deadline ]; do
+    read -r node id state <<<"$(demo_job)" || true
+    case "$state" in
+      succeeded) break ;;
+      failed|post-processing-failed|cancelled) die "the scheduled backup (job $id on $node) ended $state; see $run/serve.log" ;;
+    esac
+    sleep 2
+  done
+  [ "$state" = succeeded ] || die "the scheduled backup did not succeed within 4 minutes of waiting (state: ${state:-not enqueued}); see $run/serve.log"
+  echo "scheduled backup landed: job $id on $node, enqueued by the daemon's scheduler"
+  dbjobs jobs --node "$node" "$id" | grep -E "^(task|state|took|submitted by|idempotency key):"
+}
+
+# the lines of the daemon's /metrics a dashboard starts from: jobs by state, newest good backup
+# age, agents up (the watchdog refreshes them every watchdog.interval)
+metrics_excerpt() {
+  local m=""
+  for _ in $(seq 1 30); do
+    m=$(api_get /metrics) || m=""
+    grep -q '^dbjobs_backup_newest_good_age_seconds{' <<<"$m" && grep -q '^dbjobs_agent_up{' <<<"$m" && grep -q '^dbjobs_jobs{' <<<"$m" && break
+    sleep 1
+  done
+  grep -E '^dbjobs_(jobs\{.*state="(succeeded|failed)"|backup_newest_good_age_seconds\{|agent_up\{)' <<<"$m" | grep -v ' 0\.0$' || true
+  grep -E '^dbjobs_agent_up\{' <<<"$m" | grep ' 0\.0$' || true
+}
+
 demo() {
   up
   say "a writer keeps inserting into db1 (shop.orders) from now on"
   writer_start
   trap 'writer_stop' EXIT
-  say "physical backup of db3 into the catalog: dbjobs backup --node db3 --type physical"
+  wait_for_scheduled_backup
+  say "physical backup of db3 into the catalog, through the daemon: dbjobs backup --node db3 --type physical"
   dbjobs backup --node db3 --type physical
   dbjobs backups
-  say "reseed db2 from that backup while the writer runs: dbjobs reseed --node db2 --method physicalbackup"
+  say "reseed db2 from the newest backup while the writer runs: dbjobs reseed --node db2 --method physicalbackup"
   mdb db2 -e "STOP SLAVE; SET SESSION sql_log_bin=0; DELETE FROM shop.orders WHERE id % 7 = 0;"
   echo "(db2 was broken on purpose first: replication stopped and some rows deleted locally)"
   dbjobs reseed --node db2 --method physicalbackup
@@ -256,12 +360,22 @@ demo() {
   say "checksums, db1 (primary) vs db2 (reseeded)"
   diff <(checksums db1) <(checksums db2) && echo "checksums equal on every table: $(checksums db1 | wc -l) table(s), $(mdb db1 -N -e 'SELECT COUNT(*) FROM shop.orders') rows in shop.orders" \
     || die "checksums differ"
+  say "the daemon's /metrics (excerpt): curl -H 'Authorization: Bearer ...' $(api_url)/metrics"
+  metrics_excerpt
   status
+  say "the same jobs without the daemon: dbjobs --direct jobs --task backup-physical"
+  dbjobs --direct jobs --task backup-physical
   say "done. Try: java -jar manager/target/dbjobs.jar --config $run/manager.yml --help   ·   stop everything: $0 down"
 }
 
 down() {
   say "stopping the sandbox in $run"
+  if daemon_running; then
+    local pid; pid=$(cat "$run/serve.pid"); kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && { echo "dbjobs serve (pid $pid) did not stop within 30 s: killed"; kill -9 "$pid" 2>/dev/null || true; }
+    echo "stopped dbjobs serve"
+  fi
   for n in "${nodes[@]}"; do
     [ -f "$run/$n/agent.pid" ] && kill "$(cat "$run/$n/agent.pid")" 2>/dev/null || true
   done

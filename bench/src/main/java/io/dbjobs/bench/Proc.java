@@ -6,25 +6,38 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A subprocess for benchmarks: wall time, output, and peak RSS (VmHWM) sampled until it exits. */
 final class Proc {
-  record Result(int exit, double seconds, long peakRssKib, String output) {}
+  /**
+   * @param startedAtMillis the wall clock when the process was started (epoch ms)
+   */
+  record Result(int exit, double seconds, long peakRssKib, String output, long startedAtMillis) {}
 
   private Proc() {}
 
   static Result run(List<String> cmd, Path log) {
+    return run(cmd, log, Map.of());
+  }
+
+  /** Runs {@code cmd} with {@code env} added to this process's environment. */
+  static Result run(List<String> cmd, Path log, Map<String, String> env) {
     try {
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().putAll(env);
+      long startedAt = System.currentTimeMillis();
       long t0 = System.nanoTime();
-      Process p =
-          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p = pb.start();
       long peak = 0;
       while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
         peak = Math.max(peak, peakRss(p.pid()));
       }
       double s = (System.nanoTime() - t0) / 1e9;
-      return new Result(p.exitValue(), s, peak, Files.readString(log, StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(), s, peak, Files.readString(log, StandardCharsets.UTF_8), startedAt);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -168,6 +168,7 @@ public final class ReseedBench {
       managerPeak = Math.max(managerPeak, lm.peakRssKib());
       assertSameData("dbjobs logicalmaster");
       report(i, "dbjobs reseed --method logicalmaster (command)", logical);
+      System.out.println("  " + lm.breakdown());
 
       dropJoinerData();
       mydumper.add(mydumperMyloader(primaryCnf, joinerCnf, i));
@@ -195,6 +196,7 @@ public final class ReseedBench {
       managerPeak = Math.max(managerPeak, pd.peakRssKib());
       assertSameData("dbjobs physicaldonor");
       report(i, "dbjobs reseed --method physicaldonor (command)", physical);
+      System.out.println("  " + pd.breakdown());
     }
     double gz = Stats.median(gzipPipe);
     double my = Stats.median(mydumper);

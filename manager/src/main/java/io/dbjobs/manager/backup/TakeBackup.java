@@ -6,6 +6,7 @@ import io.dbjobs.common.job.Job;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.StreamProgress;
+import io.dbjobs.common.time.Steps;
 import io.dbjobs.manager.catalog.BackupCatalog;
 import io.dbjobs.manager.catalog.BackupEntry;
 import io.dbjobs.manager.catalog.BackupType;
@@ -168,6 +169,7 @@ public final class TakeBackup {
                             + res.id()
                             + " was acknowledged to the agent but its manifest is missing from "
                             + res.dir()));
+    Steps.afterJobEnd("backup found in the catalog", o.job().ended());
     PruneBackups.Applied applied = null;
     String retentionProblem = null;
     try {
@@ -179,6 +181,7 @@ public final class TakeBackup {
       retentionProblem = "retention failed: " + e.getMessage();
       LOG.warn("backup {} stored; {}", stored.id(), retentionProblem);
     }
+    Steps.afterJobEnd("retention applied", o.job().ended());
     return new Result(stored, o.job(), o.jobProblem(), applied, retentionProblem);
   }
 

@@ -4,6 +4,7 @@ import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.time.Durations;
+import io.dbjobs.common.time.Steps;
 import io.dbjobs.common.units.Sizes;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.api.ManagerApi;
@@ -134,6 +135,7 @@ final class BackupCommand implements Callable<Integer> {
     }
     waitOption.requireWaitWhenDirect("dbjobs backup");
     ManagerConfig config = root.config();
+    Steps.mark("config read");
     NodeConfig n = config.node(node);
     BackupType t = BackupType.parse(type);
     TakeBackup.Request request =
@@ -156,6 +158,7 @@ final class BackupCommand implements Callable<Integer> {
               receiver.advertisedAddress(),
               progressOut,
               !json && System.console() != null);
+      Steps.mark("receiver listening");
       TakeBackup backup = new Verbs(config, connections, receiver, Clock.systemUTC()).takeBackup();
       InterruptOnExit guard = InterruptOnExit.install();
       try {
@@ -174,6 +177,7 @@ final class BackupCommand implements Callable<Integer> {
               + " was abandoned, its job"
               + " cancelled, nothing kept");
     }
+    Steps.afterJobEnd("receiver and connections closed", r.job().ended());
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("backup", BackupJson.backup(r.backup()));
@@ -205,6 +209,7 @@ final class BackupCommand implements Callable<Integer> {
       }
     }
     out.flush();
+    Steps.afterJobEnd("printed", r.job().ended());
     return r.jobProblem() == null ? 0 : 1;
   }
 

@@ -2,6 +2,7 @@ package io.dbjobs.manager.cli;
 
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
+import io.dbjobs.common.time.Steps;
 import io.dbjobs.manager.api.ApiClient;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.config.ManagerConfig;
@@ -107,7 +108,10 @@ public final class DbJobsCli implements Runnable {
   private ManagerConfig loaded;
 
   public static void main(String[] args) {
-    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    Steps.mark("main");
+    int status = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    Steps.mark("exit");
+    System.exit(status);
   }
 
   /** Runs a command line with the given outputs and returns its exit status. */
@@ -155,6 +159,7 @@ public final class DbJobsCli implements Runnable {
 
   ManagerConfig config() {
     if (loaded == null) {
+      Steps.mark("command line parsed");
       loaded = ManagerConfig.load(config, System::getenv);
     }
     return loaded;
@@ -166,11 +171,7 @@ public final class DbJobsCli implements Runnable {
    */
   Fleet fleet() {
     if (fleet == null) {
-      if (direct && api != null) {
-        throw new CommandLine.ParameterException(
-            new CommandLine(this), "--api and --direct contradict each other; give one");
-      }
-      String url = direct ? null : api != null ? api : config().api().url();
+      String url = daemonUrl();
       if (url == null) {
         fleet = new DirectFleet(config());
       } else {
@@ -188,6 +189,19 @@ public final class DbJobsCli implements Runnable {
       }
     }
     return fleet;
+  }
+
+  /**
+   * The daemon's URL when commands go through it ({@code --api}, else {@code api.url}, unless
+   * {@code --direct}); null when they work directly against the nodes. Deciding this builds
+   * nothing: a direct command opens only the connections it uses.
+   */
+  String daemonUrl() {
+    if (direct && api != null) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--api and --direct contradict each other; give one");
+    }
+    return direct ? null : api != null ? api : config().api().url();
   }
 
   /**

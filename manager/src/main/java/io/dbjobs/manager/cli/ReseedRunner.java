@@ -1,6 +1,7 @@
 package io.dbjobs.manager.cli;
 
 import io.dbjobs.common.stream.Compression;
+import io.dbjobs.common.time.Steps;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.api.ManagerApi;
 import io.dbjobs.manager.fleet.DirectFleet;
@@ -72,6 +73,7 @@ final class ReseedRunner {
               }
             });
     printer.done();
+    Steps.afterJobEnd("job end seen", o.joinerJob().job().ended());
     if (json) {
       out.println(Json.write(Json.job(o.joinerJob(), Instant.now())));
     } else {
@@ -81,6 +83,7 @@ final class ReseedRunner {
       }
     }
     out.flush();
+    Steps.afterJobEnd("printed", o.joinerJob().job().ended());
     return o.succeeded() ? 0 : JobWaiter.exitStatus(o.joinerJob().job());
   }
 }

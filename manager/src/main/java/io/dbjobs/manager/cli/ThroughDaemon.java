@@ -2,6 +2,7 @@ package io.dbjobs.manager.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dbjobs.common.time.Durations;
+import io.dbjobs.common.time.Steps;
 import io.dbjobs.manager.api.ApiFleet;
 import io.dbjobs.manager.api.ManagerApi;
 import io.dbjobs.manager.fleet.JobView;
@@ -20,8 +21,12 @@ import java.util.Map;
 final class ThroughDaemon {
   private ThroughDaemon() {}
 
+  /**
+   * The daemon's API when commands go through it, else null; in direct mode no fleet is built (the
+   * long commands open their own connections and receiver, once).
+   */
   static ApiFleet api(DbJobsCli root) {
-    return root.fleet() instanceof ApiFleet a ? a : null;
+    return root.daemonUrl() != null && root.fleet() instanceof ApiFleet a ? a : null;
   }
 
   /**
@@ -38,6 +43,7 @@ final class ThroughDaemon {
       boolean wait)
       throws InterruptedException {
     ManagerApi.JobDoc started = api.client().post(path, body, ManagerApi.JobDoc.class);
+    Steps.mark("job submitted to the daemon");
     JobView first = started.toView();
     ProgressPrinter printer =
         new ProgressPrinter(
@@ -56,7 +62,9 @@ final class ThroughDaemon {
       return first;
     }
     Duration limit = Durations.parse(timeout);
-    return new JobWaiter(api, printer).await(first, limit).last();
+    JobView last = new JobWaiter(api, printer).await(first, limit).last();
+    Steps.afterJobEnd("job end seen", last.job().ended());
+    return last;
   }
 
   /** The catalog's backups as the daemon lists them. */
@@ -71,6 +79,7 @@ final class ThroughDaemon {
     for (Map<String, Object> b : backups(api, job.node())) {
       Object id = b.get("jobId");
       if (id instanceof Number n && n.longValue() == job.job().id()) {
+        Steps.afterJobEnd("backup found in the catalog", job.job().ended());
         return b;
       }
     }
@@ -122,6 +131,7 @@ final class ThroughDaemon {
       }
     }
     out.flush();
+    Steps.afterJobEnd("printed", last.job().ended());
     return JobWaiter.exitStatus(last.job());
   }
 }

@@ -12,6 +12,7 @@ import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamProgress;
 import io.dbjobs.common.time.Durations;
+import io.dbjobs.common.time.Steps;
 import io.dbjobs.common.units.Sizes;
 import io.dbjobs.common.watch.JobWatcher;
 import io.dbjobs.common.watch.Pacer;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,15 @@ public final class ReceivingJob {
    * handled, or a stream that failed while its job still runs.
    */
   static final Duration GRACE = Duration.ofSeconds(30);
+
+  /**
+   * Once the stream is stored, the agent writes its row's end as soon as it has the ACK: the row is
+   * read again after this, then twice as long each time ({@link #SETTLE_READS} times), instead of
+   * after a whole {@link #POLL}.
+   */
+  static final Duration SETTLE_FIRST = Duration.ofMillis(10);
+
+  static final int SETTLE_READS = 6;
 
   /** After this long in the queue, the watcher is told the node's agent may not be running. */
   static final Duration QUEUED_NOTE_AFTER = Duration.ofSeconds(30);
@@ -192,6 +203,7 @@ public final class ReceivingJob {
       exp.stream().cancel();
       throw e;
     }
+    Steps.mark("job submitted");
     LOG.info(
         "job {} ({} on {}) will send stream {} to {}",
         job.id(),
@@ -231,13 +243,18 @@ public final class ReceivingJob {
       throws InterruptedException {
     CompletableFuture<ReceiveResult> result = exp.stream().result();
     Pacer pacer = new Pacer();
-    result.whenComplete((ok, failed) -> pacer.wake());
+    result.whenComplete(
+        (ok, failed) -> {
+          Steps.mark(failed == null ? "stream stored" : "stream failed");
+          pacer.wake();
+        });
     JobWatcher watcher =
         new JobWatcher(jobs.source(r.node()), "dbjobs manager", pacer, poll, e -> {});
     long start = System.nanoTime();
     long[] streamDoneAt = {0};
     long[] jobDoneAt = {0};
     boolean[] notedQueued = {false};
+    int[] settleReads = {0};
     Job[] last = {submitted};
     Followed f;
     try {
@@ -306,6 +323,12 @@ public final class ReceivingJob {
                       }
                       return new Followed(job, false);
                     }
+                    if (settleReads[0] < SETTLE_READS) {
+                      // the row's end follows the ACK within milliseconds: look again soon
+                      long delay = SETTLE_FIRST.toMillis() << settleReads[0]++;
+                      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                          .execute(pacer::wake);
+                    }
                   } else if (job.state() == JobState.QUEUED
                       && !notedQueued[0]
                       && now - start > QUEUED_NOTE_AFTER.toNanos()) {
@@ -329,6 +352,7 @@ public final class ReceivingJob {
       throw e;
     }
     Job job = f.job();
+    Steps.afterJobEnd("job end seen", job.ended());
     ReceiveResult received = null;
     DbJobsException streamError = null;
     try {

@@ -17,6 +17,7 @@ import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.StreamSecret;
 import io.dbjobs.common.stream.StreamTarget;
 import io.dbjobs.common.time.Durations;
+import io.dbjobs.common.time.Steps;
 import io.dbjobs.common.watch.JobWatcher;
 import io.dbjobs.common.watch.Pacer;
 import io.dbjobs.common.watch.TableSource;
@@ -119,9 +120,11 @@ public final class Reseed {
   public Outcome run(Request r, Listener listener) throws InterruptedException {
     NodeConfig joinerConfig = config.node(r.node());
     Topology topology = Topology.read(connections, config.cluster(joinerConfig.cluster()));
+    Steps.mark("topology read");
     Topology.NodeView joiner = topology.node(joinerConfig.name());
     Topology.NodeView primary = preflight(r, topology, joiner);
     ReseedSource source = sources.choose(r, topology, joiner, primary);
+    Steps.mark("preflight passed, source chosen");
     listener.note(
         "reseeding "
             + joiner.name()
@@ -171,6 +174,7 @@ public final class Reseed {
                     secret,
                     r.submittedBy()))
             .job();
+    Steps.mark("job submitted");
     listener.note("job " + queued.id() + " queued on " + joiner.name() + " (" + task + ")");
     listener.enqueued(new JobView(joiner.name(), queued));
 
@@ -179,6 +183,7 @@ public final class Reseed {
         new JobWatcher(
             new TableSource(joinerJobs), "dbjobs manager (reseed)", pacer, poll, e -> {});
     Job listening = awaitListening(watcher, ref, joinerJobs, listener);
+    Steps.mark("joiner listening");
     listener.progress(new JobView(joiner.name(), listening));
     StreamTarget target =
         new StreamTarget(
@@ -193,6 +198,7 @@ public final class Reseed {
             () -> {
               try {
                 source.send(target);
+                Steps.mark("source sent");
               } catch (Throwable t) {
                 sendFailure.set(t);
                 LOG.warn(

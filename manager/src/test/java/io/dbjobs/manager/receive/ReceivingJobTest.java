@@ -61,6 +61,7 @@ class ReceivingJobTest {
   private static final class ScriptedJobs implements NodeJobs {
     final AtomicReference<Job> row = new AtomicReference<>();
     final AtomicInteger unreachableReads = new AtomicInteger();
+    final AtomicInteger reads = new AtomicInteger();
     volatile String secret;
     final BiConsumer<ScriptedJobs, Job> agent;
 
@@ -138,6 +139,7 @@ class ReceivingJobTest {
     @Override
     public JobSource source(NodeConfig node) {
       return ref -> {
+        reads.incrementAndGet();
         if (unreachableReads.getAndDecrement() > 0) {
           throw new DbJobsException(ErrorCode.NODE_UNREACHABLE, "db2 does not answer");
         }
@@ -216,6 +218,40 @@ class ReceivingJobTest {
     assertThat(jobs.row.get().params()).containsEntry("rotate", "true").containsKey("stream-id");
     assertThat(jobs.row.get().server()).isEqualTo("127.0.0.1");
     assertThat(jobs.row.get().port()).isEqualTo(receiver.advertisedPort());
+  }
+
+  @Test
+  void theRowIsReadAgainSoonAfterTheStreamIsStoredNotAfterAWholePoll() throws Exception {
+    // the agent writes its row's end only after the manager looked once more after the ACK; with
+    // an hour between polls, only the reads that follow the stored stream can see that end
+    ScriptedJobs jobs =
+        new ScriptedJobs(
+            (s, j) -> {
+              s.set(JobState.RUNNING, null, null);
+              send(s, j);
+              int readsAtAck = s.reads.get();
+              long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+              while (s.reads.get() == readsAtAck && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+              }
+              s.set(JobState.SUCCEEDED, null, "sent");
+            });
+    ReceivingJob.Outcome o =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(60),
+            () ->
+                new ReceivingJob(receiver, jobs, Duration.ofHours(1), Duration.ofMinutes(5))
+                    .run(
+                        new ReceivingJob.Request(
+                            NODE,
+                            Task.ERRORLOG,
+                            Map.of("rotate", "true"),
+                            discard(),
+                            "test",
+                            Duration.ofHours(2)),
+                        ReceivingJob.Watcher.NONE));
+    assertThat(o.jobSucceeded()).as(String.valueOf(o.job())).isTrue();
+    assertThat(o.received().sinkMessage()).isEqualTo("kept 10000");
   }
 
   @Test
