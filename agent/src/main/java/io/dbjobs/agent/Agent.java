@@ -33,6 +33,7 @@ import io.dbjobs.common.job.NewJob;
 import io.dbjobs.common.job.Task;
 import io.dbjobs.common.jobs.AgentJobsTable;
 import io.dbjobs.common.time.Sleeper;
+import io.dbjobs.common.time.Wakeup;
 import io.dbjobs.common.tool.ToolRunner;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -66,6 +67,7 @@ public final class Agent implements AutoCloseable {
   private final ServerProbe probe;
   private final PrometheusMeterRegistry metrics =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Wakeup wakeup = new Wakeup();
   private AgentHttp http;
   private volatile boolean stopped;
 
@@ -88,7 +90,9 @@ public final class Agent implements AutoCloseable {
     if (all.stream().noneMatch(h -> h.task() == Task.ROTATE_KEY)) {
       all.add(new RotateKeyHandler(keys));
     }
-    this.loop = new JobLoop(services, new HandlerRegistry(all), keys, sleeper, clock);
+    // the real clock's pauses end early on a wake from the manager; a test's sleeper is kept
+    Sleeper pauses = sleeper == Sleeper.SYSTEM ? wakeup : sleeper;
+    this.loop = new JobLoop(services, new HandlerRegistry(all), keys, pauses, clock);
     this.loopThread = new Thread(loop, "agent-loop-" + config.node());
   }
 
@@ -234,6 +238,11 @@ public final class Agent implements AutoCloseable {
     @Override
     public AgentApi.Facts facts() {
       return DatadirSize.facts(pool);
+    }
+
+    @Override
+    public void wake() {
+      wakeup.wake();
     }
 
     @Override

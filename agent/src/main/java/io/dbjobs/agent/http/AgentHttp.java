@@ -37,6 +37,9 @@ public final class AgentHttp implements AutoCloseable {
 
     /** Measures the node (reads its datadir): runs on a worker. */
     AgentApi.Facts facts();
+
+    /** Makes the job loop read the jobs table now; only memory, answered at once. */
+    void wake();
   }
 
   private final GuardedHttpServer server;
@@ -84,6 +87,12 @@ public final class AgentHttp implements AutoCloseable {
                         "no job with key '" + key + "' was submitted through this agent");
                   }
                   return HttpReply.json(200, s.get(), JSON);
+                })
+            .post(
+                AgentApi.WAKE,
+                call -> {
+                  backend.wake();
+                  return HttpReply.json(202, java.util.Map.of("woken", true), JSON);
                 })
             .post(
                 AgentApi.JOBS,

@@ -31,6 +31,8 @@ class AgentHttpTest {
   private final AtomicReference<RuntimeException> submitFails = new AtomicReference<>();
   private final List<AgentApi.SubmitBody> submitted = new ArrayList<>();
   private final List<RawHttp> connections = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger wakes =
+      new java.util.concurrent.atomic.AtomicInteger();
   private AgentHttp http;
 
   private final AgentHttp.Backend backend =
@@ -60,6 +62,11 @@ class AgentHttpTest {
           long id = body.task().equals("start") ? 0 : 42;
           return new AgentApi.JobStatus(
               id, body.idempotencyKey(), body.task(), "queued", null, null, null, null, null);
+        }
+
+        @Override
+        public void wake() {
+          wakes.incrementAndGet();
         }
 
         @Override
@@ -112,6 +119,16 @@ class AgentHttpTest {
     RawHttp.Response metrics = call("GET", "/metrics", TOKEN, null);
     assertThat(metrics.body()).contains("dbjobs_agent_running_jobs");
     assertThat(metrics.header("Content-Type")).startsWith("text/plain");
+  }
+
+  @Test
+  void aWakeNeedsTheTokenAndOnlyWakesTheLoop() throws Exception {
+    assertThat(call("POST", "/v1/wake", null, null).status()).isEqualTo(401);
+    assertThat(call("POST", "/v1/wake", "nope", null).status()).isEqualTo(401);
+    assertThat(wakes).hasValue(0);
+    assertThat(call("POST", "/v1/wake", TOKEN, null).status()).isEqualTo(202);
+    assertThat(wakes).hasValue(1);
+    assertThat(submitted).isEmpty();
   }
 
   @Test

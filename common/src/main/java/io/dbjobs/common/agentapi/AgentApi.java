@@ -30,6 +30,13 @@ public final class AgentApi {
    */
   public static final String FACTS = "/v1/facts";
 
+  /**
+   * {@code POST}, no body: the agent reads its jobs table now instead of at its next poll. The
+   * manager calls it right after an enqueue; it carries no job and no authority (every row is
+   * verified as always), and a failed call only means the job waits for the next poll.
+   */
+  public static final String WAKE = "/v1/wake";
+
   private AgentApi() {}
 
   /**

@@ -71,6 +71,23 @@ public final class AgentClient {
     return read(r.body(), AgentApi.Facts.class);
   }
 
+  /**
+   * Asks the node's agent to read its jobs table now ({@code POST /v1/wake}).
+   *
+   * @throws DbJobsException AGENT_UNREACHABLE or the agent's refusal
+   */
+  public void wake(NodeConfig node, Secret token) {
+    HttpResponse<String> r =
+        send(
+            node,
+            token,
+            HttpRequest.newBuilder(uri(node, AgentApi.WAKE))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    if (r.statusCode() != 202) {
+      throw refused(node, r);
+    }
+  }
+
   public AgentApi.Health health(NodeConfig node) {
     HttpResponse<String> r =
         send(node, null, HttpRequest.newBuilder(uri(node, AgentApi.HEALTH)).GET());

@@ -27,10 +27,12 @@ public final class NodeConnections implements AutoCloseable {
   private final NodeKeyRings keys;
   private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
   private final Set<String> schemaReady = ConcurrentHashMap.newKeySet();
+  private final AgentWakeups wakeups;
 
   public NodeConnections(ManagerConfig config) {
     this.config = config;
     this.keys = new NodeKeyRings(config.security(), Clock.systemUTC());
+    this.wakeups = new AgentWakeups(config);
   }
 
   /** The nodes' job keys. */
@@ -52,7 +54,7 @@ public final class NodeConnections implements AutoCloseable {
 
   /**
    * The node's jobs table, created (or upgraded) on first contact; what is enqueued there is sealed
-   * for the node.
+   * for the node, and the node's agent is woken to claim it now ({@link AgentWakeups}).
    */
   public ManagerJobs jobs(NodeConfig node) {
     DataSource ds = pool(node);
@@ -60,11 +62,14 @@ public final class NodeConnections implements AutoCloseable {
       JobsSchema.ensure(ds, node.describe());
       schemaReady.add(node.qualifiedName());
     }
-    return new ManagerJobsTable(ds, node.name(), node.describe(), () -> keys.sealer(node.name()));
+    return new WakingJobs(
+        new ManagerJobsTable(ds, node.name(), node.describe(), () -> keys.sealer(node.name())),
+        () -> wakeups.wake(node));
   }
 
   @Override
   public void close() {
+    wakeups.close();
     pools.values().forEach(HikariDataSource::close);
     pools.clear();
   }
