@@ -40,10 +40,18 @@ public final class BackupJson {
     m.put("startedAt", f.startedAt());
     m.put("endedAt", f.endedAt());
     m.put("storedAt", f.storedAt());
-    m.put("origin", f.origin());
-    m.put("jobId", f.jobId());
-    m.put("importedFrom", f.importedFrom());
-    m.put("prepared", f.prepared());
+    BackupOrigin from = f.from();
+    if (from instanceof BackupOrigin.Imported i) {
+      m.put("origin", "import");
+      m.put("jobId", null);
+      m.put("importedFrom", i.importedFrom());
+      m.put("prepared", i.prepared());
+    } else if (from instanceof BackupOrigin.Streamed s) {
+      m.put("origin", "stream");
+      m.put("jobId", s.jobId());
+      m.put("importedFrom", null);
+      m.put("prepared", null);
+    }
     if (f.hasParts() && f.dump() != null) {
       m.put("parts", f.parts().size());
       m.put("rows", f.dump().rows());

@@ -152,6 +152,18 @@ public record Manifest(
     return parts != null;
   }
 
+  /**
+   * Where the backup came from, typed: {@link BackupOrigin.Imported} for {@code origin: import},
+   * {@link BackupOrigin.Streamed} otherwise (a manifest written before imports existed has no
+   * origin and was streamed).
+   */
+  public BackupOrigin from() {
+    if ("import".equals(origin)) {
+      return new BackupOrigin.Imported(importedFrom, prepared);
+    }
+    return new BackupOrigin.Streamed(jobId, streamId, wireCompression, sender, sourceMeta);
+  }
+
   /** The GTID and binary log position the backup is consistent at. */
   public BackupPosition position() {
     return new BackupPosition(gtid, binlogFile, binlogFile == null ? null : binlogPos);

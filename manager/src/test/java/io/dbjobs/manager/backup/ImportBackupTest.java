@@ -54,6 +54,8 @@ class ImportBackupTest {
     BackupEntry e = r.backup();
     assertThat(e.id()).isEqualTo("20260102T030405Z-db2-logical");
     assertThat(e.manifest().dataFile()).isEqualTo("dump.sql.zst");
+    assertThat(e.manifest().from())
+        .isEqualTo(new io.dbjobs.manager.catalog.BackupOrigin.Imported(f.toString(), null));
     assertThat(Files.readAllBytes(e.dataFile())).isEqualTo(Files.readAllBytes(f));
     assertThat(e.manifest().position())
         .isEqualTo(new BackupPosition("0-1-9", "mysql-bin.000003", 342L));

@@ -124,6 +124,14 @@ class BackupCatalogTest {
     assertThat(m.wireCompression()).isEqualTo("zstd");
     assertThat(m.startedAt()).isEqualTo(Instant.parse("2026-11-23T05:01:03Z"));
     assertThat(m.sourceMeta()).containsEntry(StreamMeta.TYPE, "physical");
+    assertThat(m.from())
+        .isInstanceOfSatisfying(
+            BackupOrigin.Streamed.class,
+            streamed -> {
+              assertThat(streamed.jobId()).isEqualTo(42L);
+              assertThat(streamed.wireCompression()).isEqualTo("zstd");
+              assertThat(streamed.sourceMeta()).containsEntry(StreamMeta.TYPE, "physical");
+            });
     assertThat(Files.readString(r.dir().resolve(Manifest.FILE)))
         .contains("\"sha256\" : \"" + sha(xb));
     try (Stream<Path> files = Files.list(r.dir())) {
