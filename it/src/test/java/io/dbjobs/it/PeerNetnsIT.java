@@ -1,0 +1,143 @@
+package io.dbjobs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dbjobs.testkit.DbServer;
+import io.dbjobs.testkit.FidelityData;
+import io.dbjobs.testkit.TableChecksums;
+import io.dbjobs.testkit.Waits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 10's network cell: the link between a physicaldonor's donor and its joiner goes down
+ * mid-stream. The donor's agent runs as a separate JVM inside a network namespace ({@link Netns}):
+ * it reaches its own server by its Unix socket, and the joiner's stream listener only through a
+ * veth pair, slowed down with tc so the stream is certainly in flight when the test takes the link
+ * down. Real agent, real mariadb-backup, real bytes over the veth. Needs root and iproute2; skipped
+ * with a message otherwise.
+ */
+class PeerNetnsIT {
+  /** Both agents' stream idle timeout: how long a silent link is tolerated. */
+  private static final Duration IDLE = Duration.ofSeconds(10);
+
+  private static final Duration STEP = Duration.ofMinutes(3);
+
+  @TempDir static Path dir;
+  private static Netns netns;
+  private static FleetFixture fleet;
+  private static ChildJvm donorAgent;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Optional<String> why = Netns.unavailable();
+    Assumptions.assumeTrue(why.isEmpty(), () -> "network namespace test skipped: " + why.get());
+    fleet = new FleetFixture("pn", 2, dir, true);
+    Assumptions.assumeTrue(
+        fleet.node(1).isLocal(), "the donor's agent needs its server's Unix socket");
+    netns = Netns.create();
+    FidelityData.create(fleet.node(1));
+    fleet.cluster.awaitReplication(Duration.ofSeconds(60));
+    fleet.agentStreamYaml(s -> "  idleTimeout: " + IDLE.toSeconds() + "s\n");
+    fleet.cli("nodes"); // first contact creates every node's jobs table
+    fleet.startAgent(fleet.node(2), "");
+    DbServer donor = fleet.node(1);
+    String yml =
+        Files.readString(fleet.agentConfigFile(donor, "", "pn1-netns-agent.yml"))
+            .replace(
+                "  host: " + donor.host() + "\n  port: " + donor.port() + "\n",
+                "  socket: " + donor.socket() + "\n")
+            .replace("http:\n  port: 0\n", "http:\n  bind: " + netns.nsAddress + "\n  port: 0\n");
+    assertThat(yml).contains("  socket: ").contains("  bind: " + netns.nsAddress);
+    Path config = io.dbjobs.testkit.ConfigFiles.write(dir.resolve("pn1-netns-agent.yml"), yml);
+    donorAgent = ChildJvm.agent(netns.prefix(), config, dir.resolve("pn1-agent.log"));
+  }
+
+  @AfterAll
+  static void stop() {
+    try {
+      if (donorAgent != null) {
+        donorAgent.close();
+      }
+      if (netns != null) {
+        netns.close();
+      }
+    } finally {
+      if (fleet != null) {
+        fleet.close();
+      }
+    }
+  }
+
+  @Test
+  void aLinkCutMidStreamFailsBothEndsWithinTheIdleTimeoutAndTheJoinerKeepsItsOldData()
+      throws Exception {
+    DbServer donor = fleet.node(1);
+    DbServer joiner = fleet.node(2);
+    String mark = PeerFaults.mark(joiner);
+    Map<String, String> before = TableChecksums.of(joiner, FidelityData.SCHEMA);
+    long after = PeerFaults.maxId(joiner);
+    long donorAfter = PeerFaults.maxId(donor);
+    // 8 Mbit/s: the backup's tens of MiB take many seconds to cross
+    netns.throttle("8mbit");
+    CompletableFuture<FleetFixture.Run> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                fleet.cli(
+                    "reseed", "--node", "pn2", "--method", "physicaldonor", "--donor", "pn1"));
+    Map<String, String> receiving =
+        PeerFaults.awaitRow(
+            joiner,
+            "id > " + after + " AND task='reseed-physical' AND state=1 AND bytes_done > 0",
+            STEP,
+            run);
+    List<ProcessHandle> tools = donorAgent.descendants();
+    netns.linkDown();
+    FleetFixture.Run r;
+    try {
+      // both ends notice within their idle timeout; the CLI follows the joiner's row
+      r =
+          run.get(
+              IDLE.multipliedBy(3).plus(Duration.ofSeconds(60)).toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      netns.linkUp();
+      netns.unthrottle();
+    }
+    Map<String, String> row = JobRows.row(joiner, Long.parseLong(receiving.get("id")));
+    assertThat(row.get("state")).as(row.toString()).isEqualTo("5");
+    assertThat(row.get("error_code")).as(row.toString()).isEqualTo("STREAM_TIMEOUT");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(6);
+    assertThat(r.out()).contains("STREAM_TIMEOUT");
+
+    Map<String, String> donorJob =
+        JobRows.awaitEnd(
+            donor,
+            Long.parseLong(PeerFaults.lastRow(donor, "backup-physical", donorAfter).get("id")),
+            STEP);
+    assertThat(donorJob.get("state")).as(donorJob.toString()).isIn("5", "7");
+    assertThat(donorJob.get("error_code")).as(donorJob.toString()).isNotNull();
+    Waits.until(
+        "the donor's tools to end: " + PeerFaults.alive(tools),
+        STEP,
+        () -> PeerFaults.alive(tools).isEmpty());
+    assertThat(donorAgent.isAlive()).as(donorAgent.log()).isTrue();
+    PeerFaults.assertOldDataServes(joiner, mark, before);
+    PeerFaults.assertNoLeftovers(joiner, dir.resolve("work-pn2"));
+
+    FleetFixture.Run ok =
+        fleet.cli("reseed", "--node", "pn2", "--method", "physicaldonor", "--donor", "pn1");
+    assertThat(ok.exit()).as(ok.toString()).isZero();
+    PeerFaults.assertNewDataServes(fleet.cluster, donor, joiner);
+  }
+}
