@@ -119,7 +119,7 @@ final class PeerFaults {
             .filter(
                 p ->
                     p.toString().contains("logical-staging")
-                        || p.getFileName().toString().endsWith(".aside.journal"))
+                        || p.getFileName().toString().endsWith(".journal"))
             .forEach(p -> left.add(p.toString()));
       } catch (IOException e) {
         throw new UncheckedIOException(e);

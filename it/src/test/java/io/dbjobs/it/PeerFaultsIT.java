@@ -94,7 +94,8 @@ class PeerFaultsIT {
     String mark = PeerFaults.mark(joiner);
     Map<String, String> before = TableChecksums.of(joiner, FidelityData.SCHEMA);
     // the joiner's agent listens where manager.yml says it does not: nothing listens there
-    Path unreachable = managerYamlWithStreamPort(joiner, FreePorts.next(), "unreachable.yml");
+    int closed = FreePorts.next();
+    Path unreachable = managerYamlWithStreamPort(joiner, closed, "unreachable.yml");
 
     for (List<String> method :
         List.of(List.of("logicalmaster"), List.of("physicaldonor", "--donor", donor().name()))) {
@@ -107,10 +108,14 @@ class PeerFaultsIT {
               joiner,
               method.get(0).equals("logicalmaster") ? "reseed-logical" : "reseed-physical",
               after);
-      assertThat(row.get("state")).as("%s: %s", row, r).isIn("5", "7");
-      assertThat(row.get("error_code")).as(r.toString()).isNotNull();
-      assertThat(r.exit()).as(r.toString()).isNotZero();
-      assertThat(r.out() + r.err()).contains(row.get("error_code"));
+      // the manager cancels the joiner's job at once, and the row says why
+      assertThat(row.get("state")).as("%s: %s", row, r).isEqualTo("7");
+      assertThat(row.get("error_code")).as(r.toString()).isEqualTo("CANCELLED");
+      assertThat(row.get("result"))
+          .contains("its source failed")
+          .contains("cannot connect to 127.0.0.1:" + closed);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      assertThat(r.out()).contains("(CANCELLED)").contains("source: ");
       PeerFaults.assertOldDataServes(joiner, mark, before);
       PeerFaults.assertNoLeftovers(joiner, dir.resolve("work-pf2"));
     }
@@ -154,14 +159,24 @@ class PeerFaultsIT {
               () ->
                   fleet.cli(
                       "reseed", "--node", "pf2", "--method", "physicaldonor", "--donor", "pf3"));
+      // the joiner took the donor's stream and extracts into its staging folder
       Map<String, String> receiving =
           PeerFaults.awaitRow(
-              joiner,
-              "id > " + after + " AND task='reseed-physical' AND state=1 AND bytes_done > 0",
+              joiner, "id > " + after + " AND task='reseed-physical' AND state=1", STEP, run);
+      Path staging =
+          joiner
+              .dataDir()
+              .toAbsolutePath()
+              .getParent()
+              .resolve(joiner.dataDir().getFileName() + ".dbjobs-new-" + receiving.get("id"));
+      Waits.until("the joiner's staging folder " + staging, STEP, () -> Files.isDirectory(staging));
+      // and the donor's mariadb-backup runs, held by the lock
+      tools =
+          Waits.until(
+              "the donor's mariadb-backup to run",
               STEP,
-              run);
-      tools = donorAgent.descendants();
-      assertThat(tools).as("the donor's tools while it streams").isNotEmpty();
+              () -> donorAgent.descendants(),
+              t -> !t.isEmpty());
       donorAgent.kill();
 
       r = run.get(LEASE_AND_HEARTBEAT.plus(SLACK).toMillis(), TimeUnit.MILLISECONDS);
@@ -229,14 +244,25 @@ class PeerFaultsIT {
                   if (!manager.isAlive()) {
                     throw new AssertionError("the manager ended: " + manager.log());
                   }
+                  // the stream came and the joiner's old schemas are set aside
                   List<String> ids =
                       joiner.column(
                           "SELECT id FROM "
                               + TableAttacker.JOBS
                               + " WHERE id > "
                               + after
-                              + " AND task='reseed-logical' AND state=1 AND phase LIKE 'loading%'");
-                  return ids.isEmpty() ? null : JobRows.row(joiner, Long.parseLong(ids.get(0)));
+                              + " AND task='reseed-logical' AND state=1");
+                  if (ids.isEmpty()
+                      || joiner
+                          .column(
+                              "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE"
+                                  + " SCHEMA_NAME LIKE '\\_dbjobs\\_old\\_"
+                                  + ids.get(0)
+                                  + "\\_%'")
+                          .isEmpty()) {
+                    return null;
+                  }
+                  return JobRows.row(joiner, Long.parseLong(ids.get(0)));
                 },
                 x -> x != null);
         manager.kill();

@@ -3,6 +3,7 @@ package io.dbjobs.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbjobs.testkit.DbServer;
+import io.dbjobs.testkit.DbUsers;
 import io.dbjobs.testkit.FidelityData;
 import io.dbjobs.testkit.TableChecksums;
 import io.dbjobs.testkit.Waits;
@@ -53,6 +54,7 @@ class PeerNetnsIT {
     fleet.cli("nodes"); // first contact creates every node's jobs table
     fleet.startAgent(fleet.node(2), "");
     DbServer donor = fleet.node(1);
+    socketAgentUser(donor);
     String yml =
         Files.readString(fleet.agentConfigFile(donor, "", "pn1-netns-agent.yml"))
             .replace(
@@ -62,6 +64,27 @@ class PeerNetnsIT {
     assertThat(yml).contains("  socket: ").contains("  bind: " + netns.nsAddress);
     Path config = io.dbjobs.testkit.ConfigFiles.write(dir.resolve("pn1-netns-agent.yml"), yml);
     donorAgent = ChildJvm.agent(netns.prefix(), config, dir.resolve("pn1-agent.log"));
+  }
+
+  /**
+   * The agent's user for a connection by Unix socket, which the server sees from {@code localhost}:
+   * the fixture makes it for 127.0.0.1 only. Same password, same grants.
+   */
+  private static void socketAgentUser(DbServer server) {
+    String from = "'" + DbUsers.AGENT + "'@'127.0.0.1'";
+    List<String> sql = new java.util.ArrayList<>(List.of("SET SESSION sql_log_bin=0"));
+    sql.add(
+        "CREATE OR REPLACE USER '"
+            + DbUsers.AGENT
+            + "'@'localhost' IDENTIFIED BY '"
+            + FleetFixture.AGENT_PASSWORD
+            + "'");
+    for (String grant : server.column("SHOW GRANTS FOR " + from)) {
+      if (!grant.startsWith("GRANT USAGE ON *.*")) {
+        sql.add(grant.replace("@`127.0.0.1`", "@`localhost`"));
+      }
+    }
+    server.execute(sql.toArray(String[]::new));
   }
 
   @AfterAll
@@ -96,12 +119,17 @@ class PeerNetnsIT {
             () ->
                 fleet.cli(
                     "reseed", "--node", "pn2", "--method", "physicaldonor", "--donor", "pn1"));
-    Map<String, String> receiving =
-        PeerFaults.awaitRow(
-            joiner,
-            "id > " + after + " AND task='reseed-physical' AND state=1 AND bytes_done > 0",
-            STEP,
-            run);
+    Map<String, String> receiving;
+    try {
+      receiving =
+          PeerFaults.awaitRow(
+              joiner,
+              "id > " + after + " AND task='reseed-physical' AND state=1 AND bytes_done > 0",
+              STEP,
+              run);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n--- the donor's agent:\n" + donorAgent.log(), e);
+    }
     List<ProcessHandle> tools = donorAgent.descendants();
     netns.linkDown();
     FleetFixture.Run r;

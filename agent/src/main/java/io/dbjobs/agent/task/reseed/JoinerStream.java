@@ -39,6 +39,9 @@ final class JoinerStream {
               secret,
               PeerIdentity.fromSealedNames(ctx.peerName()),
               hello -> {
+                // the heartbeat writes the job's phase as it knows it: it must not put "waiting
+                // for stream" back over the row once the stream came
+                ctx.phase("receiving");
                 ctx.jobs().markRunning(id, ctx.owner(), "receiving");
                 LOG.info("job {}: stream {} connected ({})", id, streamId, hello);
                 return sinks.open(hello);
