@@ -10,7 +10,6 @@ import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamListener;
 import io.dbjobs.common.stream.StreamOptions;
-import io.dbjobs.common.time.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,12 +56,11 @@ final class JoinerStream {
         if (e.code() == ErrorCode.TIMEOUT || e.code() == ErrorCode.STREAM_TIMEOUT) {
           throw new DbJobsException(
               e.code(),
+              // the cause says which deadline passed (connect, idle, the whole stream)
               "no complete stream "
                   + streamId
                   + " arrived on port "
                   + listener.port()
-                  + " within "
-                  + Durations.human(options.jobTimeout())
                   + ": "
                   + e.getMessage(),
               e);
