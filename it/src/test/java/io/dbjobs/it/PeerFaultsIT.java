@@ -97,6 +97,7 @@ class PeerFaultsIT {
     int closed = FreePorts.next();
     Path unreachable = managerYamlWithStreamPort(joiner, closed, "unreachable.yml");
 
+    long donorAfter = PeerFaults.maxId(donor());
     for (List<String> method :
         List.of(List.of("logicalmaster"), List.of("physicaldonor", "--donor", donor().name()))) {
       long after = PeerFaults.maxId(joiner);
@@ -119,6 +120,10 @@ class PeerFaultsIT {
       PeerFaults.assertOldDataServes(joiner, mark, before);
       PeerFaults.assertNoLeftovers(joiner, dir.resolve("work-pf2"));
     }
+
+    Map<String, String> donorJob = PeerFaults.lastRow(donor(), "backup-physical", donorAfter);
+    assertThat(donorJob.get("state")).as(donorJob.toString()).isEqualTo("5");
+    assertThat(donorJob.get("error_code")).as(donorJob.toString()).isEqualTo("NODE_UNREACHABLE");
 
     // the slot is free: the next reseed of the joiner is accepted and succeeds
     FleetFixture.Run ok = fleet.cli("reseed", "--node", "pf2", "--method", "logicalmaster");
@@ -159,10 +164,14 @@ class PeerFaultsIT {
               () ->
                   fleet.cli(
                       "reseed", "--node", "pf2", "--method", "physicaldonor", "--donor", "pf3"));
-      // the joiner took the donor's stream and extracts into its staging folder
+      // the joiner took the donor's stream (running again after waiting for it: "receiving") and
+      // extracts into its staging folder
       Map<String, String> receiving =
           PeerFaults.awaitRow(
-              joiner, "id > " + after + " AND task='reseed-physical' AND state=1", STEP, run);
+              joiner,
+              "id > " + after + " AND task='reseed-physical' AND state=1 AND phase='receiving'",
+              STEP,
+              run);
       Path staging =
           joiner
               .dataDir()

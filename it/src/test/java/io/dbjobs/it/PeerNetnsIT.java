@@ -35,10 +35,18 @@ class PeerNetnsIT {
 
   private static final Duration STEP = Duration.ofMinutes(3);
 
+  /** The agents' defaults: how long a dead agent's job stays "running", and its renewal. */
+  private static final Duration LEASE_AND_HEARTBEAT = Duration.ofSeconds(31);
+
+  /** Slack on top of lease + heartbeat for a machine shared by several test runs. */
+  private static final Duration SLACK = Duration.ofSeconds(30);
+
   @TempDir static Path dir;
   private static Netns netns;
   private static FleetFixture fleet;
   private static ChildJvm donorAgent;
+  private static Path donorConfig;
+  private static int donorStarts;
 
   @BeforeAll
   static void start() throws Exception {
@@ -64,8 +72,14 @@ class PeerNetnsIT {
                 "  socket: " + donor.socket() + "\n")
             .replace("http:\n  port: 0\n", "http:\n  bind: " + netns.nsAddress + "\n  port: 0\n");
     assertThat(yml).contains("  socket: ").contains("  bind: " + netns.nsAddress);
-    Path config = io.dbjobs.testkit.ConfigFiles.write(dir.resolve("pn1-netns-agent.yml"), yml);
-    donorAgent = ChildJvm.agent(netns.prefix(), config, dir.resolve("pn1-agent.log"));
+    donorConfig = io.dbjobs.testkit.ConfigFiles.write(dir.resolve("pn1-netns-agent.yml"), yml);
+    startDonorAgent();
+  }
+
+  private static void startDonorAgent() {
+    donorAgent =
+        ChildJvm.agent(
+            netns.prefix(), donorConfig, dir.resolve("pn1-agent-" + ++donorStarts + ".log"));
   }
 
   /**
@@ -167,6 +181,65 @@ class PeerNetnsIT {
     assertThat(donorAgent.isAlive()).as(donorAgent.log()).isTrue();
     PeerFaults.assertOldDataServes(joiner, mark, before);
     PeerFaults.assertNoLeftovers(joiner, dir.resolve("work-pn2"));
+
+    FleetFixture.Run ok =
+        fleet.cli("reseed", "--node", "pn2", "--method", "physicaldonor", "--donor", "pn1");
+    assertThat(ok.exit()).as(ok.toString()).isZero();
+    PeerFaults.assertNewDataServes(fleet.cluster, donor, joiner);
+  }
+
+  @Test
+  void killingTheDonorsAgentWhileBytesCrossFailsTheJoinerWhichKeepsItsOldData() throws Exception {
+    DbServer donor = fleet.node(1);
+    DbServer joiner = fleet.node(2);
+    String mark = PeerFaults.mark(joiner);
+    Map<String, String> before = TableChecksums.of(joiner, FidelityData.SCHEMA);
+    long after = PeerFaults.maxId(joiner);
+    long donorAfter = PeerFaults.maxId(donor);
+    netns.throttle("8mbit");
+    FleetFixture.Run r;
+    Map<String, String> receiving;
+    List<ProcessHandle> tools;
+    try {
+      CompletableFuture<FleetFixture.Run> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  fleet.cli(
+                      "reseed", "--node", "pn2", "--method", "physicaldonor", "--donor", "pn1"));
+      receiving =
+          PeerFaults.awaitRow(
+              joiner,
+              "id > " + after + " AND task='reseed-physical' AND state=1 AND bytes_done > 0",
+              STEP,
+              run);
+      tools = donorAgent.descendants();
+      assertThat(tools).as("the donor's tools while bytes cross").isNotEmpty();
+      donorAgent.kill();
+      r = run.get(LEASE_AND_HEARTBEAT.plus(SLACK).toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      netns.unthrottle();
+    }
+    Map<String, String> row = JobRows.row(joiner, Long.parseLong(receiving.get("id")));
+    assertThat(row.get("state")).as(row.toString()).isEqualTo("5");
+    assertThat(row.get("error_code")).as(row.toString()).isEqualTo("STREAM_CUT");
+    assertThat(Long.parseLong(row.get("bytes_done"))).isPositive();
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out()).contains("STREAM_CUT");
+    Waits.until(
+        "the killed donor agent's tools to end: " + PeerFaults.alive(tools),
+        STEP,
+        () -> PeerFaults.alive(tools).isEmpty());
+    PeerFaults.assertOldDataServes(joiner, mark, before);
+    PeerFaults.assertNoLeftovers(joiner, dir.resolve("work-pn2"));
+
+    startDonorAgent();
+    Map<String, String> donorJob =
+        JobRows.awaitEnd(
+            donor,
+            Long.parseLong(PeerFaults.lastRow(donor, "backup-physical", donorAfter).get("id")),
+            STEP);
+    assertThat(donorJob.get("state")).as(donorJob.toString()).isEqualTo("5");
+    assertThat(donorJob.get("error_code")).as(donorJob.toString()).isEqualTo("AGENT_LOST");
 
     FleetFixture.Run ok =
         fleet.cli("reseed", "--node", "pn2", "--method", "physicaldonor", "--donor", "pn1");
