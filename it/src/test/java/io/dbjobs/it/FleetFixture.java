@@ -213,9 +213,14 @@ final class FleetFixture implements AutoCloseable {
 
   /** Runs {@code dbjobs --config manager.yml ARGS} in-process. */
   Run cli(String... args) {
+    return cliWith(managerYml, args);
+  }
+
+  /** Runs {@code dbjobs --config CONFIG ARGS} in-process (another manager.yml of this fleet). */
+  Run cliWith(Path config, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--config", managerYml.toString()));
+    List<String> all = new ArrayList<>(List.of("--config", config.toString()));
     all.addAll(List.of(args));
     int exit =
         DbJobsCli.run(

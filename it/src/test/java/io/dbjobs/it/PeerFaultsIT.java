@@ -103,7 +103,7 @@ class PeerFaultsIT {
       long after = PeerFaults.maxId(joiner);
       List<String> args = new ArrayList<>(List.of("reseed", "--node", joiner.name(), "--method"));
       args.addAll(method);
-      FleetFixture.Run r = cliWith(unreachable, args.toArray(String[]::new));
+      FleetFixture.Run r = fleet.cliWith(unreachable, args.toArray(String[]::new));
       Map<String, String> row =
           PeerFaults.lastRow(
               joiner,
@@ -129,20 +129,6 @@ class PeerFaultsIT {
     FleetFixture.Run ok = fleet.cli("reseed", "--node", "pf2", "--method", "logicalmaster");
     assertThat(ok.exit()).as(ok.toString()).isZero();
     PeerFaults.assertNewDataServes(fleet.cluster, fleet.node(1), joiner);
-  }
-
-  /** {@code dbjobs --config CONFIG ARGS} in-process. */
-  private static FleetFixture.Run cliWith(Path config, String... args) {
-    java.io.StringWriter out = new java.io.StringWriter();
-    java.io.StringWriter err = new java.io.StringWriter();
-    List<String> all = new java.util.ArrayList<>(List.of("--config", config.toString()));
-    all.addAll(List.of(args));
-    int exit =
-        io.dbjobs.manager.cli.DbJobsCli.run(
-            new java.io.PrintWriter(out, true),
-            new java.io.PrintWriter(err, true),
-            all.toArray(String[]::new));
-    return new FleetFixture.Run(exit, out.toString(), err.toString());
   }
 
   @Test
