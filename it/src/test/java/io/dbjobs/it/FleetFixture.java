@@ -216,7 +216,7 @@ final class FleetFixture implements AutoCloseable {
     return cliWith(managerYml, args);
   }
 
-  /** Runs {@code dbjobs --config CONFIG ARGS} in-process (another manager.yml of this fleet). */
+  /** Runs {@code dbjobs --config CONFIG ARGS} in-process. */
   Run cliWith(Path config, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
