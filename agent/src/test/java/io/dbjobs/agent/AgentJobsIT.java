@@ -167,10 +167,14 @@ class AgentJobsIT {
     io.dbjobs.testkit.Waits.until(
         "the stop command to start", WAIT, () -> java.nio.file.Files.exists(marker));
     long pid = Long.parseLong(java.nio.file.Files.readString(marker).trim());
-    assertThat(primary.jobs.cancel(id, "test")).isEqualTo(ManagerJobs.CancelResult.REQUESTED);
+    assertThat(primary.jobs.cancel(id, "test (why: a reason\non two lines)"))
+        .isEqualTo(ManagerJobs.CancelResult.REQUESTED);
     Job cancelled = primary.await(id, JobState.CANCELLED, WAIT);
     assertThat(cancelled.errorCode()).isEqualTo("CANCELLED");
-    assertThat(cancelled.result()).contains("cancelled on request");
+    // who asked and why, as one line
+    assertThat(cancelled.result())
+        .contains("cancelled on request")
+        .contains("(cancel requested by test (why: a reason on two lines))");
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(cluster.primary().answers()).isTrue();
   }

@@ -145,12 +145,29 @@ final class FleetFixture implements AutoCloseable {
    * never the machine's own database service, and it polls every 100 ms.
    */
   Agent startAgent(DbServer server, String extra) {
+    // the node's first agent serves its HTTP endpoint on the port manager.yml names
+    String yaml = agentYaml(server, extra, withEndpoint.add(server.name()));
+    Agent a =
+        Agent.start(AgentConfig.fromYaml(yaml, server.name() + "-agent.yml", System::getenv, dir));
+    agents.add(a);
+    return a;
+  }
+
+  /**
+   * Writes the agent.yml {@link #startAgent} would use for {@code server} (without the HTTP
+   * endpoint of manager.yml: it listens on any free port) to {@code file}, for an agent run as a
+   * separate process ({@link ChildJvm#agent}).
+   */
+  Path agentConfigFile(DbServer server, String extra, String file) {
+    return ConfigFiles.write(dir.resolve(file), agentYaml(server, extra, false));
+  }
+
+  private String agentYaml(DbServer server, String extra, boolean endpoint) {
     Path pw = ConfigFiles.secret(dir, "agent.password", AGENT_PASSWORD);
     Path work = dir.resolve("work-" + server.name());
     String service = extra.contains("service:") ? "" : ConfigFiles.serviceYaml(server);
-    // the node's first agent serves its HTTP endpoint on the port manager.yml names
     String http =
-        withEndpoint.add(server.name())
+        endpoint
             ? "http:\n  port: "
                 + agentPorts.get(server.name())
                 + "\n  token: {file: "
@@ -166,20 +183,15 @@ final class FleetFixture implements AutoCloseable {
             + (agentReseed.isEmpty()
                 ? "  replicationPassword: {file: " + replPasswordFile + "}\n"
                 : agentReseed);
-    String yaml =
-        ConfigFiles.agentYaml(
-            server,
-            pw,
-            work,
-            http
-                + stream
-                + (extra.contains("jobs:") ? "" : "jobs:\n  pollInterval: 100ms\n")
-                + service
-                + extra);
-    Agent a =
-        Agent.start(AgentConfig.fromYaml(yaml, server.name() + "-agent.yml", System::getenv, dir));
-    agents.add(a);
-    return a;
+    return ConfigFiles.agentYaml(
+        server,
+        pw,
+        work,
+        http
+            + stream
+            + (extra.contains("jobs:") ? "" : "jobs:\n  pollInterval: 100ms\n")
+            + service
+            + extra);
   }
 
   void startAgents() {

@@ -46,7 +46,10 @@ final class LeaseKeeper implements Runnable {
         } else if (s.cancelRequested()) {
           rj.requestStop(
               ErrorCode.CANCELLED,
-              "cancelled on request during phase '" + rj.currentProgress().phase() + "'");
+              "cancelled on request during phase '"
+                  + rj.currentProgress().phase()
+                  + "'"
+                  + note(s.cancelNote()));
         }
       } catch (DbJobsException e) {
         if (SqlErrors.isConnectionLoss(e)) {
@@ -58,5 +61,17 @@ final class LeaseKeeper implements Runnable {
         LOG.error("{}: heartbeat failed unexpectedly", rj.label(), e);
       }
     }
+  }
+
+  /**
+   * The manager's note on a cancel, for the job's result and the log: read from the table, which is
+   * not a trust boundary, so one line of printable text, at most 500 characters.
+   */
+  static String note(String cancelNote) {
+    if (cancelNote == null || cancelNote.isBlank()) {
+      return "";
+    }
+    String line = cancelNote.replaceAll("\\p{Cntrl}", " ").strip();
+    return " (" + (line.length() > 500 ? line.substring(0, 500) + "..." : line) + ")";
   }
 }

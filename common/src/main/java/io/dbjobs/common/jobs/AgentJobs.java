@@ -42,7 +42,14 @@ public interface AgentJobs {
   /**
    * What a lease renewal found: whether the caller still holds the job, and if cancel was asked.
    */
-  record LeaseStatus(boolean held, boolean cancelRequested) {}
+  /**
+   * @param cancelNote who asked for the cancel and why, as the manager wrote it; null when unsaid
+   */
+  record LeaseStatus(boolean held, boolean cancelRequested, String cancelNote) {
+    public LeaseStatus(boolean held, boolean cancelRequested) {
+      this(held, cancelRequested, null);
+    }
+  }
 
   /** Extends the lease of a running job and records its progress; one call per heartbeat. */
   LeaseStatus renew(long id, String owner, Duration lease, Progress progress);

@@ -131,10 +131,14 @@ public final class AgentJobsTable implements AgentJobs {
           }
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT cancel_requested FROM " + JobsTable.NAME + " WHERE id=?")) {
+                  "SELECT cancel_requested, result FROM " + JobsTable.NAME + " WHERE id=?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-              return new LeaseStatus(true, rs.next() && rs.getInt(1) != 0);
+              if (!rs.next() || rs.getInt(1) == 0) {
+                return new LeaseStatus(true, false);
+              }
+              // an active job's result is the manager's note on the cancel, if any
+              return new LeaseStatus(true, true, rs.getString(2));
             }
           }
         });

@@ -270,14 +270,20 @@ public final class ManagerJobsTable implements ManagerJobs {
               c.prepareStatement(
                   "UPDATE "
                       + JobsTable.NAME
-                      + " SET cancel_requested=1 WHERE id=? AND state IN ("
+                      + " SET cancel_requested=1, result=IF(state IN ("
+                      + JobState.RUNNING.code()
+                      + ","
+                      + JobState.WAITING_FOR_STREAM.code()
+                      + "), ?, result) WHERE id=? AND state IN ("
                       + JobState.RUNNING.code()
                       + ","
                       + JobState.WAITING_FOR_STREAM.code()
                       + ","
                       + JobState.FINISHED.code()
                       + ")")) {
-            ps.setLong(1, id);
+            // the agent says who asked and why in the cancelled job's result
+            ps.setString(1, "cancel requested by " + by);
+            ps.setLong(2, id);
             if (ps.executeUpdate() == 1) {
               return CancelResult.REQUESTED;
             }

@@ -10,6 +10,7 @@ import io.dbjobs.common.job.Task;
 import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.jobs.ManagerJobs;
 import io.dbjobs.common.stream.StreamTarget;
+import io.dbjobs.common.time.Durations;
 import io.dbjobs.common.watch.JobWatcher;
 import io.dbjobs.common.watch.Pacer;
 import io.dbjobs.common.watch.TableSource;
@@ -21,10 +22,13 @@ import java.util.UUID;
 /**
  * {@code physicaldonor}: the donor's agent runs a physical backup whose stream goes straight to the
  * joiner's listener (the joiner's stream id, and the secret wrapped for the donor, in the donor's
- * sealed row); nothing is staged on the manager. Interrupted (the joiner's job ended), it cancels
- * the donor's job.
+ * sealed row); nothing is staged on the manager. Interrupted (the joiner's job ended), or when the
+ * donor's agent does not claim the job within {@link #CLAIM_TIMEOUT}, it cancels the donor's job.
  */
 final class DonorStream implements ReseedSource {
+  /** How long the donor's agent may take to claim its backup job. */
+  static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(3);
+
   private final NodeConfig donor;
   private final ManagerJobs donorJobs;
   private final Long expectedBytes;
@@ -32,6 +36,7 @@ final class DonorStream implements ReseedSource {
   private final String submittedBy;
   private final String joinerIdentity;
   private final Duration timeout;
+  private final Duration claimTimeout;
 
   DonorStream(
       NodeConfig donor,
@@ -41,7 +46,28 @@ final class DonorStream implements ReseedSource {
       String submittedBy,
       String joinerIdentity,
       Duration timeout) {
+    this(
+        donor,
+        donorJobs,
+        expectedBytes,
+        compression,
+        submittedBy,
+        joinerIdentity,
+        timeout,
+        CLAIM_TIMEOUT);
+  }
+
+  DonorStream(
+      NodeConfig donor,
+      ManagerJobs donorJobs,
+      Long expectedBytes,
+      String compression,
+      String submittedBy,
+      String joinerIdentity,
+      Duration timeout,
+      Duration claimTimeout) {
     this.donor = donor;
+    this.claimTimeout = claimTimeout;
     this.donorJobs = donorJobs;
     this.expectedBytes = expectedBytes;
     this.compression = compression;
@@ -90,6 +116,7 @@ final class DonorStream implements ReseedSource {
         new JobWatcher(new TableSource(donorJobs), "dbjobs manager (reseed)", new Pacer());
     Job j;
     try {
+      awaitClaimed(watcher, ref);
       j = watcher.awaitEnd(ref, timeout, row -> {});
     } catch (InterruptedException | RuntimeException e) {
       boolean interrupted = Thread.interrupted();
@@ -116,6 +143,38 @@ final class DonorStream implements ReseedSource {
               + j.state().label()
               + ": "
               + j.result());
+    }
+  }
+
+  /**
+   * Waits until the donor's agent took its job: a queued job has no lease to expire, so without
+   * this a donor whose agent is down would keep the joiner waiting for the whole job timeout.
+   */
+  private void awaitClaimed(JobWatcher watcher, JobRef ref) throws InterruptedException {
+    try {
+      watcher.await(
+          ref,
+          claimTimeout,
+          new JobWatcher.Step<Job>() {
+            @Override
+            public Job onRow(Job j) {
+              return j.state() == JobState.QUEUED ? null : j;
+            }
+          });
+    } catch (DbJobsException e) {
+      if (e.code() != ErrorCode.TIMEOUT) {
+        throw e;
+      }
+      throw new DbJobsException(
+          ErrorCode.AGENT_UNREACHABLE,
+          "the agent of the donor "
+              + donor.name()
+              + " did not take its backup job within "
+              + Durations.human(claimTimeout)
+              + " ("
+              + e.getMessage()
+              + "); is dbjobs-agent running there? The job is cancelled.",
+          e);
     }
   }
 }

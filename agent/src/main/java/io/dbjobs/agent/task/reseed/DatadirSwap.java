@@ -373,6 +373,9 @@ final class DatadirSwap {
 
   /** Before the swap began (receiving, preparing failed): removes the staged data and journal. */
   void abandon() {
+    // a cancel interrupts the job's thread, and an interrupted thread's file channels close at
+    // their first force(): the clean-up runs uninterrupted, the flag is put back after it
+    boolean interrupted = Thread.interrupted();
     try {
       finish();
     } catch (IOException | RuntimeException e) {
@@ -383,6 +386,10 @@ final class DatadirSwap {
           plan.newData(),
           journal.file(),
           DbJobsException.describe(e));
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

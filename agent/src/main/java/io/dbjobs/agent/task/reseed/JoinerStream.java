@@ -10,7 +10,6 @@ import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.SinkFactory;
 import io.dbjobs.common.stream.StreamListener;
 import io.dbjobs.common.stream.StreamOptions;
-import io.dbjobs.common.time.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +38,9 @@ final class JoinerStream {
               secret,
               PeerIdentity.fromSealedNames(ctx.peerName()),
               hello -> {
+                // the heartbeat writes the job's phase as it knows it: it must not put "waiting
+                // for stream" back over the row once the stream came
+                ctx.phase("receiving");
                 ctx.jobs().markRunning(id, ctx.owner(), "receiving");
                 LOG.info("job {}: stream {} connected ({})", id, streamId, hello);
                 return sinks.open(hello);
@@ -54,12 +56,11 @@ final class JoinerStream {
         if (e.code() == ErrorCode.TIMEOUT || e.code() == ErrorCode.STREAM_TIMEOUT) {
           throw new DbJobsException(
               e.code(),
+              // the cause says which deadline passed (connect, idle, the whole stream)
               "no complete stream "
                   + streamId
                   + " arrived on port "
                   + listener.port()
-                  + " within "
-                  + Durations.human(options.jobTimeout())
                   + ": "
                   + e.getMessage(),
               e);
