@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * not hoped for: a {@code LOCK TABLES ... WRITE} on the source's Aria table holds the source's
  * backup lock (mariadb-backup's, the parallel dump's {@code BACKUP STAGE BLOCK_COMMIT}), so the
  * stream is open, authenticated and unfinished for as long as the test holds it. Every cell ends
- * with a rerun that succeeds. Rows of docs/fault-matrix-peers.md.
+ * with a rerun that succeeds. Rows of docs/fault-matrix.md ("Donor, manager and network faults").
  */
 class PeerFaultsIT {
   /** The agents' defaults: how long a dead agent's job stays "running", and its renewal. */
