@@ -16,27 +16,37 @@ final class MariaDbReplication implements Replication {
       Pattern.compile("(\\d{1,10}-\\d{1,10}-\\d{1,20})(,\\d{1,10}-\\d{1,10}-\\d{1,20})*");
 
   @Override
-  public List<String> reposition(Source s, String gtid, LiteralQuoter q) {
+  public List<String> reposition(
+      Source s, String gtid, List<String> channelChanges, LiteralQuoter q) {
     String position = gtid == null ? "" : gtid.replaceAll("\\s+", "");
     if (!position.isEmpty() && !POSITION.matcher(position).matches()) {
       throw Replication.badPosition("MariaDB", position);
     }
-    return List.of(
-        "STOP ALL SLAVES",
-        "RESET SLAVE ALL",
-        "RESET MASTER",
-        "SET GLOBAL gtid_slave_pos = " + q.quote(position),
-        "CHANGE MASTER TO MASTER_HOST="
-            + q.quote(s.host())
-            + ", MASTER_PORT="
-            + s.port()
-            + ", MASTER_USER="
-            + q.quote(s.user())
-            + ", MASTER_PASSWORD="
-            + q.quote(s.password().reveal())
-            + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5",
-        "START SLAVE",
-        "SET GLOBAL read_only = 1");
+    List<String> out = new java.util.ArrayList<>();
+    out.addAll(
+        List.of(
+            "STOP ALL SLAVES",
+            "RESET SLAVE ALL",
+            "RESET MASTER",
+            "SET GLOBAL gtid_slave_pos = " + q.quote(position),
+            "CHANGE MASTER TO MASTER_HOST="
+                + q.quote(s.host())
+                + ", MASTER_PORT="
+                + s.port()
+                + ", MASTER_USER="
+                + q.quote(s.user())
+                + ", MASTER_PASSWORD="
+                + q.quote(s.password().reveal())
+                + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5"));
+    out.addAll(channelChanges);
+    out.add(channelChanges.isEmpty() ? "START SLAVE" : "START ALL SLAVES");
+    out.add("SET GLOBAL read_only = 1");
+    return List.copyOf(out);
+  }
+
+  @Override
+  public String startAll() {
+    return "START ALL SLAVES";
   }
 
   @Override

@@ -17,7 +17,14 @@ final class MySqlReplication implements Replication {
               + "(:([A-Za-z_][A-Za-z0-9_]{0,31}|\\d{1,20}(-\\d{1,20})?))+");
 
   @Override
-  public List<String> reposition(Source s, String gtid, LiteralQuoter q) {
+  public List<String> reposition(
+      Source s, String gtid, List<String> channelChanges, LiteralQuoter q) {
+    if (!channelChanges.isEmpty()) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "named replication channels are set up again on MariaDB only; replication was not"
+              + " touched");
+    }
     String set = gtid == null ? "" : gtid.replaceAll("\\s+", "");
     if (!set.isEmpty()) {
       for (String part : set.split(",", -1)) {
@@ -65,6 +72,11 @@ final class MySqlReplication implements Replication {
   @Override
   public String startConnection(String connection, LiteralQuoter q) {
     return "START REPLICA FOR CHANNEL " + q.quote(connection);
+  }
+
+  @Override
+  public String startAll() {
+    return "START REPLICA";
   }
 
   @Override

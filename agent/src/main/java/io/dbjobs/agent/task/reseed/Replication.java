@@ -20,7 +20,24 @@ public interface Replication {
    *
    * @throws DbJobsException REPLICATION_FAILED when {@code gtid} is not a position of this flavor
    */
-  List<String> reposition(Source source, String gtid, LiteralQuoter literals);
+  default List<String> reposition(Source source, String gtid, LiteralQuoter literals) {
+    return reposition(source, gtid, List.of(), literals);
+  }
+
+  /**
+   * As {@link #reposition(Source, String, LiteralQuoter)}, and with {@code channelChanges} (the
+   * {@code CHANGE MASTER 'name' TO ...} of every other named connection, built by the caller) run
+   * after the default connection's, then every connection started. The position covers every
+   * domain, so each connection resumes where the restored data is.
+   *
+   * @throws DbJobsException REPLICATION_FAILED when {@code gtid} is not a position of this flavor,
+   *     or (MySQL) when there are named channels
+   */
+  List<String> reposition(
+      Source source, String gtid, List<String> channelChanges, LiteralQuoter literals);
+
+  /** Starts every replication connection. */
+  String startAll();
 
   /**
    * Disables an event on this replica (it runs on the primary; its effects arrive by replication).

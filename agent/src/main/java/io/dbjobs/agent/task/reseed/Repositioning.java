@@ -74,40 +74,87 @@ final class Repositioning {
 
   /** Runs the repositioning statements (never logged: they hold the password). */
   static Replication reposition(JobContext ctx, Replication.Source source, String gtid) {
-    return reposition(ctx, source, gtid, null);
+    return reposition(ctx, source, gtid, null, List.of());
   }
 
   /**
    * As {@link #reposition(JobContext, Replication.Source, String)}; with {@code temporaryServerId}
-   * set, the node replicates under that server_id (see {@link #TEMPORARY_SERVER_ID_OFFSET}).
+   * set, the node replicates under that server_id (see {@link #TEMPORARY_SERVER_ID_OFFSET}); every
+   * connection of {@code channels} is set up again, its password from {@code reseed.channels}.
    */
   static Replication reposition(
-      JobContext ctx, Replication.Source source, String gtid, Long temporaryServerId) {
+      JobContext ctx,
+      Replication.Source source,
+      String gtid,
+      Long temporaryServerId,
+      List<ChannelSettings> channels) {
     ctx.phase("repositioning replication");
+    List<Replication.Source> channelSources = channelSources(ctx, channels);
     try (Connection c = ctx.database().getConnection()) {
-      return reposition(c, source, gtid, temporaryServerId);
+      return reposition(c, source, gtid, temporaryServerId, channels, channelSources);
     } catch (SQLException e) {
       throw new DbJobsException(
           ErrorCode.REPLICATION_FAILED,
-          "cannot reposition replication: " + redacted(SqlErrors.message(e), source),
+          "cannot reposition replication: "
+              + redacted(SqlErrors.message(e), source, channelSources),
           e);
     }
+  }
+
+  /**
+   * Where each of {@code channels} replicates from, with its password from the agent's config.
+   *
+   * @throws DbJobsException CONFIG_INVALID naming a connection without a password
+   */
+  static List<Replication.Source> channelSources(JobContext ctx, List<ChannelSettings> channels) {
+    List<Replication.Source> out = new java.util.ArrayList<>();
+    for (ChannelSettings ch : channels) {
+      Secret pw = ctx.config().reseed().channelPassword(ch.name());
+      if (pw == null) {
+        throw new DbJobsException(
+            ErrorCode.CONFIG_INVALID,
+            ch.describe()
+                + " has no password in the agent's config: set reseed.channels (name: "
+                + ch.name()
+                + ") or reseed.replicationPassword");
+      }
+      out.add(new Replication.Source(ch.address(), ch.user(), pw));
+    }
+    return out;
+  }
+
+  static Replication reposition(
+      Connection c, Replication.Source source, String gtid, Long temporaryServerId)
+      throws SQLException {
+    return reposition(c, source, gtid, temporaryServerId, List.of(), List.of());
   }
 
   /**
    * Repositions on connection {@code c}: disables the events restored enabled, then runs the
    * flavor's statements with their literals quoted under a pinned {@code sql_mode} ({@link
    * PinnedLiterals}), so a password or user with quotes and backslashes arrives as it is whatever
-   * the server's mode. Not binary-logged.
+   * the server's mode. Not binary-logged. Each of {@code channels} is set up again with the
+   * password of the same index in {@code channelSources}.
    */
   static Replication reposition(
-      Connection c, Replication.Source source, String gtid, Long temporaryServerId)
+      Connection c,
+      Replication.Source source,
+      String gtid,
+      Long temporaryServerId,
+      List<ChannelSettings> channels,
+      List<Replication.Source> channelSources)
       throws SQLException {
     Replication r = flavor(c);
     try (Statement s = c.createStatement();
         PinnedLiterals literals = PinnedLiterals.pin(c)) {
       // built (and the position checked) before anything on the node changes
-      List<String> statements = new java.util.ArrayList<>(r.reposition(source, gtid, literals));
+      List<String> changes = new java.util.ArrayList<>();
+      for (int i = 0; i < channels.size(); i++) {
+        changes.add(
+            channels.get(i).changeMaster(channelSources.get(i).password().reveal(), literals));
+      }
+      List<String> statements =
+          new java.util.ArrayList<>(r.reposition(source, gtid, changes, literals));
       if (temporaryServerId != null) {
         int startAt = statements.size() - 2; // before the START of replication
         statements.add(startAt, "SET GLOBAL server_id = " + temporaryServerId);
@@ -129,14 +176,16 @@ final class Repositioning {
         try {
           s.execute(statements.get(i));
         } catch (SQLException e) {
+          int ch = changes.indexOf(statements.get(i));
           throw new DbJobsException(
               ErrorCode.REPLICATION_FAILED,
               "repositioning step "
                   + (i + 1)
                   + " of "
                   + statements.size()
+                  + (ch >= 0 ? " (setting up " + channels.get(ch).describe() + " again)" : "")
                   + " failed: "
-                  + redacted(SqlErrors.message(e), source)
+                  + redacted(SqlErrors.message(e), source, channelSources)
                   + " (from "
                   + source.address()
                   + " at GTID "
@@ -147,6 +196,130 @@ final class Repositioning {
       }
     }
     return r;
+  }
+
+  /** As {@link #redacted(String, Replication.Source)}, every channel's password masked too. */
+  static String redacted(
+      String message, Replication.Source source, List<Replication.Source> channelSources) {
+    String m = redacted(message, source);
+    for (Replication.Source ch : channelSources) {
+      m = redacted(m, ch);
+    }
+    return m;
+  }
+
+  /**
+   * Waits until every connection of {@code channels} runs and has applied what its source had, in
+   * the connection's own GTID domains, at the time of the check (just running, for a connection
+   * that had received nothing before the reseed).
+   *
+   * @throws DbJobsException REPLICATION_FAILED naming the connection whose thread stopped with an
+   *     error or whose source cannot be read, TIMEOUT naming the one that did not catch up in time
+   */
+  static String awaitChannels(JobContext ctx, List<ChannelSettings> channels, Duration timeout)
+      throws InterruptedException {
+    if (channels.isEmpty()) {
+      return "";
+    }
+    List<Replication.Source> sources = channelSources(ctx, channels);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> done = new java.util.ArrayList<>();
+    for (int i = 0; i < channels.size(); i++) {
+      ChannelSettings ch = channels.get(i);
+      Replication.Source src = sources.get(i);
+      String target;
+      try {
+        target =
+            ch.inMyDomains(
+                primaryPosition(
+                    new MariaDbReplication(),
+                    src,
+                    ctx.config().database().tls(),
+                    ctx.config().connectTimeout()));
+      } catch (DbJobsException e) {
+        throw new DbJobsException(
+            ErrorCode.REPLICATION_FAILED,
+            ch.describe() + " was set up again, but its source cannot be read: " + e.getMessage(),
+            e);
+      }
+      ctx.phase("catching up " + ch.describe() + (target.isEmpty() ? "" : " to " + target));
+      String last = "";
+      while (true) {
+        ctx.checkStopping();
+        try (Connection c = ctx.database().getConnection();
+            Statement s = c.createStatement()) {
+          String[] st = channelStatus(s, ch.name());
+          if (st == null) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                ch.describe() + " is not configured after repositioning");
+          }
+          last = "io=" + st[0] + " sql=" + st[1];
+          if ("No".equals(st[1]) && st[3] != null && !st[3].isBlank()) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                "the SQL thread of " + ch.describe() + " stopped: " + st[3]);
+          }
+          if ("No".equals(st[0]) && st[2] != null && !st[2].isBlank()) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                "the IO thread of " + ch.describe() + " cannot read: " + redacted(st[2], src));
+          }
+          if ("Yes".equals(st[0]) && "Yes".equals(st[1])) {
+            if (target.isEmpty()) {
+              break;
+            }
+            try (PreparedStatement wait = c.prepareStatement("SELECT MASTER_GTID_WAIT(?, 1)")) {
+              wait.setString(1, target);
+              try (ResultSet w = wait.executeQuery()) {
+                if (w.next() && w.getInt(1) == 0) {
+                  break;
+                }
+              }
+            }
+          }
+        } catch (SQLException e) {
+          if (!SqlErrors.isConnectionLoss(e)) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                "checking " + ch.describe() + " failed: " + SqlErrors.message(e),
+                e);
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new DbJobsException(
+              ErrorCode.TIMEOUT,
+              ch.describe()
+                  + " did not catch up with "
+                  + (target.isEmpty() ? "its source" : target)
+                  + " within "
+                  + Durations.human(timeout)
+                  + " ("
+                  + last
+                  + "); it keeps replicating");
+        }
+        Thread.sleep(500);
+      }
+      done.add("'" + ch.name() + "'" + (target.isEmpty() ? " running" : " at " + target));
+    }
+    return "connections " + String.join(", ", done) + " replicate again";
+  }
+
+  /** IO state, SQL state, last IO error, last SQL error of connection {@code name}, or null. */
+  private static String[] channelStatus(Statement s, String name) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SHOW ALL SLAVES STATUS")) {
+      while (rs.next()) {
+        if (name.equals(rs.getString("Connection_name"))) {
+          return new String[] {
+            rs.getString("Slave_IO_Running"),
+            rs.getString("Slave_SQL_Running"),
+            rs.getString("Last_IO_Error"),
+            rs.getString("Last_SQL_Error")
+          };
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -298,7 +471,8 @@ final class Repositioning {
             ctx,
             source,
             gtid,
-            own == null ? null : (own + TEMPORARY_SERVER_ID_OFFSET) % 4294967295L);
+            own == null ? null : (own + TEMPORARY_SERVER_ID_OFFSET) % 4294967295L,
+            List.of());
     CaughtUp caught = awaitCatchUp(ctx, r, source, ctx.config().reseed().catchUpTimeout());
     if (own != null) {
       restoreServerId(ctx, r, own);

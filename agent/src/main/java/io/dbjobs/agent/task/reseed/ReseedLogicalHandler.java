@@ -66,6 +66,8 @@ public class ReseedLogicalHandler implements TaskHandler {
     }
     boolean flashback = ctx.job().knownTask().map(t -> t == Task.FLASHBACK).orElse(false);
     Long ownServerId = flashback ? Repositioning.serverId(ctx) : null;
+    List<ChannelSettings> channels = ChannelSettings.read(ctx.database());
+    Repositioning.channelSources(ctx, channels); // refuses a connection without a password now
     KeptAside.AsidePlan planned =
         new KeptAside.AsidePlan(
             ctx.job().id(),
@@ -74,7 +76,8 @@ public class ReseedLogicalHandler implements TaskHandler {
             primaryParam,
             keepOld,
             ownServerId,
-            List.of());
+            List.of(),
+            channels);
     Path journal = KeptAside.journalFile(ctx.config().workDir().resolve("reseed"), ctx.job().id());
     AtomicReference<KeptAside> kept = new AtomicReference<>();
     AtomicReference<LogicalLoadSink> load = new AtomicReference<>();
@@ -134,7 +137,7 @@ public class ReseedLogicalHandler implements TaskHandler {
           "the dump carries no GTID position (take it with --master-data=2 --gtid); the old schemas were put back");
     }
     kept.get().loaded(position.gtid());
-    String done = kept.get().finish(new ReplicationRejoin(ctx, ownServerId));
+    String done = kept.get().finish(new ReplicationRejoin(ctx, ownServerId, channels));
     return JobOutcome.succeeded(
             "reseeded from "
                 + source

@@ -69,10 +69,18 @@ public class ReseedPhysicalHandler implements TaskHandler {
     boolean serverUp = ctx.probe().answers();
     String logError = serverUp ? serverVariable(ctx, "log_error") : null;
     DonorReplicationFiles.JoinerNames joinerNames = DonorReplicationFiles.JoinerNames.NONE;
+    List<ChannelSettings> channels = List.of();
     if (serverUp) {
       try (Connection c = ctx.database().getConnection()) {
         joinerNames = DonorReplicationFiles.JoinerNames.read(c);
       }
+      channels = ChannelSettings.read(ctx.database());
+      Repositioning.channelSources(ctx, channels); // refuses a connection without a password now
+    } else {
+      LOG.warn(
+          "job {}: the server does not answer, so its named replication connections cannot be"
+              + " recorded; only the default one is set up after the reseed",
+          ctx.job().id());
     }
     boolean flashback = ctx.job().knownTask().map(t -> t == Task.FLASHBACK).orElse(false);
     Long ownServerId = flashback ? Repositioning.serverId(ctx) : null;
@@ -90,7 +98,8 @@ public class ReseedPhysicalHandler implements TaskHandler {
             primaryParam,
             keepOld,
             ownServerId,
-            source);
+            source,
+            channels);
     DatadirSwap swap = DatadirSwap.stage(plan, DatadirSwap.journalFile(journalDir, id), crash);
 
     // 1. receive and prepare, the old server still serving
@@ -157,7 +166,7 @@ public class ReseedPhysicalHandler implements TaskHandler {
         new PhysicalSwap(
             swap,
             new ServiceServer(ctx, node.datadir, logError),
-            new ReplicationRejoin(ctx, ownServerId),
+            new ReplicationRejoin(ctx, ownServerId, channels),
             crash);
     ctx.critical(
         "swapping the datadir",

@@ -76,7 +76,7 @@ public final class SwapRecovery {
         new PhysicalSwap(
             swap,
             new ServiceServer(ctx, plan.datadirPath(), null),
-            new ReplicationRejoin(ctx, plan.ownServerId()),
+            new ReplicationRejoin(ctx, plan.ownServerId(), plan.channels()),
             crash);
     return settled(plan.jobId(), plan.owner(), plan.label(), physical.settle());
   }
@@ -94,7 +94,10 @@ public final class SwapRecovery {
     }
     PhysicalSwap.Ended ended =
         KeptAside.settle(
-            ctx.database(), journal, new ReplicationRejoin(ctx, plan.ownServerId()), crash);
+            ctx.database(),
+            journal,
+            new ReplicationRejoin(ctx, plan.ownServerId(), plan.channels()),
+            crash);
     return settled(plan.jobId(), plan.owner(), plan.label(), ended);
   }
 
