@@ -38,6 +38,12 @@ public final class TaskStreamParams {
   public static final String KEEP_OLD_DATADIR = "keep-old-datadir";
 
   /**
+   * reseed, flashback: {@code gtid} (default) or {@code binlog}: position the restored node by the
+   * data's binary log file:position on the primary ({@code MASTER_USE_GTID=no}).
+   */
+  public static final String POSITION = "position";
+
+  /**
    * flashback: the backup's kind, physical or logical. backup-logical: {@code parts} (a parallel
    * dump, the default) or {@code sql} (one mariadb-dump/mysqldump file).
    */

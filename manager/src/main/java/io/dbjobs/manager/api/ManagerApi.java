@@ -75,7 +75,8 @@ public final class ManagerApi {
       Boolean keepOld,
       String compression,
       boolean flashback,
-      String submittedBy) {}
+      String submittedBy,
+      String position) {}
 
   private ManagerApi() {}
 

@@ -99,7 +99,8 @@ final class ReseedCommand implements Callable<Integer> {
             force,
             rebuild.keepOld,
             DbJobsCli.who(),
-            false),
+            false,
+            Reseed.Position.parse(rebuild.position)),
         mariadbDump,
         rebuild,
         waitOption);

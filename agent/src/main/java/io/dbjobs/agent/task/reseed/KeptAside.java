@@ -694,7 +694,13 @@ final class KeptAside {
       LOG.warn("{}: {}", plan.label(), text);
       return new PhysicalSwap.Ended(false, d.code(), text);
     }
-    return commit("replicating from " + plan.primary() + " after GTID " + gtid + ", " + caught);
+    return commit(
+        "replicating from "
+            + plan.primary()
+            + (Repositioning.isBinlogNote(gtid) ? " from " : " after GTID ")
+            + gtid
+            + ", "
+            + caught);
   }
 
   private PhysicalSwap.Ended commit(String what) {

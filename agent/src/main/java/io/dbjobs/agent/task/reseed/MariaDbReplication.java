@@ -37,7 +37,50 @@ final class MariaDbReplication implements Replication {
                 + q.quote(s.user())
                 + ", MASTER_PASSWORD="
                 + q.quote(s.password().reveal())
+                + s.sslClause("MASTER", q)
                 + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5"));
+    out.addAll(channelChanges);
+    out.add(channelChanges.isEmpty() ? "START SLAVE" : "START ALL SLAVES");
+    out.add("SET GLOBAL read_only = 1");
+    return List.copyOf(out);
+  }
+
+  @Override
+  public List<String> repositionByBinlog(
+      Source s,
+      io.dbjobs.common.backup.BackupPosition at,
+      List<String> channelChanges,
+      LiteralQuoter q) {
+    String coordinates = at.coordinates(); // checked: a file like mysql-bin.000001, a number
+    if (coordinates == null) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "the restored data has no binary log file:position; replication was not touched");
+    }
+    String gtid = at.gtid() == null ? "" : at.gtid().replaceAll("\\s+", "");
+    if (!gtid.isEmpty() && !POSITION.matcher(gtid).matches()) {
+      throw Replication.badPosition("MariaDB", gtid);
+    }
+    List<String> out = new java.util.ArrayList<>();
+    out.add("STOP ALL SLAVES");
+    out.add("RESET SLAVE ALL");
+    out.add("RESET MASTER");
+    out.add("SET GLOBAL gtid_slave_pos = " + q.quote(gtid));
+    out.add(
+        "CHANGE MASTER TO MASTER_HOST="
+            + q.quote(s.host())
+            + ", MASTER_PORT="
+            + s.port()
+            + ", MASTER_USER="
+            + q.quote(s.user())
+            + ", MASTER_PASSWORD="
+            + q.quote(s.password().reveal())
+            + s.sslClause("MASTER", q)
+            + ", MASTER_LOG_FILE="
+            + q.quote(at.binlogFile())
+            + ", MASTER_LOG_POS="
+            + at.binlogPos()
+            + ", MASTER_USE_GTID=no, MASTER_CONNECT_RETRY=5");
     out.addAll(channelChanges);
     out.add(channelChanges.isEmpty() ? "START SLAVE" : "START ALL SLAVES");
     out.add("SET GLOBAL read_only = 1");
@@ -64,6 +107,7 @@ final class MariaDbReplication implements Replication {
             + q.quote(s.user())
             + ", MASTER_PASSWORD="
             + q.quote(s.password().reveal())
+            + s.sslClause("MASTER", q)
             + ", MASTER_USE_GTID=slave_pos",
         "START SLAVE" + name);
   }

@@ -46,6 +46,7 @@ final class MySqlReplication implements Replication {
             + q.quote(s.user())
             + ", SOURCE_PASSWORD="
             + q.quote(s.password().reveal())
+            + s.sslClause("SOURCE", q)
             + ", SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=5, GET_SOURCE_PUBLIC_KEY=1",
         "START REPLICA",
         "SET GLOBAL read_only = 1");
@@ -64,6 +65,7 @@ final class MySqlReplication implements Replication {
             + q.quote(s.user())
             + ", SOURCE_PASSWORD="
             + q.quote(s.password().reveal())
+            + s.sslClause("SOURCE", q)
             + ", SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1"
             + channel,
         "START REPLICA" + channel);
@@ -72,6 +74,46 @@ final class MySqlReplication implements Replication {
   @Override
   public String startConnection(String connection, LiteralQuoter q) {
     return "START REPLICA FOR CHANNEL " + q.quote(connection);
+  }
+
+  @Override
+  public List<String> repositionByBinlog(
+      Source s,
+      io.dbjobs.common.backup.BackupPosition at,
+      List<String> channelChanges,
+      LiteralQuoter q) {
+    if (!channelChanges.isEmpty()) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "named replication channels are set up again on MariaDB only; replication was not"
+              + " touched");
+    }
+    String coordinates = at.coordinates();
+    if (coordinates == null) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "the restored data has no binary log file:position; replication was not touched");
+    }
+    return List.of(
+        "STOP REPLICA",
+        "RESET REPLICA ALL",
+        "RESET MASTER",
+        "CHANGE REPLICATION SOURCE TO SOURCE_HOST="
+            + q.quote(s.host())
+            + ", SOURCE_PORT="
+            + s.port()
+            + ", SOURCE_USER="
+            + q.quote(s.user())
+            + ", SOURCE_PASSWORD="
+            + q.quote(s.password().reveal())
+            + s.sslClause("SOURCE", q)
+            + ", SOURCE_LOG_FILE="
+            + q.quote(at.binlogFile())
+            + ", SOURCE_LOG_POS="
+            + at.binlogPos()
+            + ", SOURCE_AUTO_POSITION=0, SOURCE_CONNECT_RETRY=5, GET_SOURCE_PUBLIC_KEY=1",
+        "START REPLICA",
+        "SET GLOBAL read_only = 1");
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.DataSources;
 import io.dbjobs.common.db.DbTls;
 import io.dbjobs.common.db.SqlErrors;
+import io.dbjobs.common.job.ReplicationTls;
 import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.sql.PinnedLiterals;
 import io.dbjobs.common.time.Durations;
@@ -54,7 +55,17 @@ final class Repositioning {
               + " replicate as "
               + ctx.config().reseed().replicationUser());
     }
-    return new Replication.Source(address, ctx.config().reseed().replicationUser(), pw);
+    return new Replication.Source(
+        address, ctx.config().reseed().replicationUser(), pw, replicationTls(ctx));
+  }
+
+  /**
+   * The job's replication TLS files ({@link ReplicationTls}), or null for none.
+   *
+   * @throws DbJobsException BAD_PARAMETER for files that are not plain absolute paths
+   */
+  static ReplicationTls replicationTls(JobContext ctx) {
+    return ReplicationTls.fromParams(ctx::param);
   }
 
   static Replication flavor(Connection c) throws SQLException {
@@ -154,7 +165,10 @@ final class Repositioning {
             channels.get(i).changeMaster(channelSources.get(i).password().reveal(), literals));
       }
       List<String> statements =
-          new java.util.ArrayList<>(r.reposition(source, gtid, changes, literals));
+          new java.util.ArrayList<>(
+              isBinlogNote(gtid)
+                  ? r.repositionByBinlog(source, fromBinlogNote(gtid), changes, literals)
+                  : r.reposition(source, gtid, changes, literals));
       if (temporaryServerId != null) {
         int startAt = statements.size() - 2; // before the START of replication
         statements.add(startAt, "SET GLOBAL server_id = " + temporaryServerId);
@@ -188,7 +202,7 @@ final class Repositioning {
                   + redacted(SqlErrors.message(e), source, channelSources)
                   + " (from "
                   + source.address()
-                  + " at GTID "
+                  + (isBinlogNote(gtid) ? " at " : " at GTID ")
                   + gtid
                   + ")",
               e);
@@ -196,6 +210,110 @@ final class Repositioning {
       }
     }
     return r;
+  }
+
+  /**
+   * How a restart point by binary log is written in a journal's {@code prepared}/{@code loaded}
+   * note: {@code binlog FILE:POS}, then the data's GTID when it has one; any other note is a GTID
+   * position.
+   */
+  static final String BY_BINLOG = "binlog ";
+
+  static String binlogNote(io.dbjobs.common.backup.BackupPosition p) {
+    return BY_BINLOG + p.coordinates() + (p.gtid() == null ? "" : " " + p.gtid());
+  }
+
+  static boolean isBinlogNote(String note) {
+    return note != null && note.startsWith(BY_BINLOG);
+  }
+
+  /** The position of a {@link #binlogNote}, checked. */
+  static io.dbjobs.common.backup.BackupPosition fromBinlogNote(String note) {
+    String[] parts = note.substring(BY_BINLOG.length()).split(" ", 2);
+    io.dbjobs.common.backup.BackupPosition at =
+        io.dbjobs.common.backup.BackupPosition.parseCoordinates(parts[0]);
+    return new io.dbjobs.common.backup.BackupPosition(
+        parts.length > 1 ? parts[1] : null, at.binlogFile(), at.binlogPos());
+  }
+
+  /**
+   * Preflight of a repositioning by file:position: the primary must still have that binary log, and
+   * the offset must be within it ({@code SHOW BINARY LOGS} as the replication user, which needs
+   * {@code REPLICATION CLIENT}).
+   *
+   * @throws DbJobsException PREFLIGHT_REFUSED saying what the primary has instead
+   */
+  static void checkPrimaryHasBinlog(
+      JobContext ctx, Replication.Source source, io.dbjobs.common.backup.BackupPosition at) {
+    String coordinates = at.coordinates();
+    if (coordinates == null) {
+      throw new DbJobsException(
+          ErrorCode.RESTORE_FAILED,
+          "the data carries no binary log file:position, so it cannot be positioned by one (take"
+              + " it from the primary, or use --position gtid)");
+    }
+    List<String> files = new java.util.ArrayList<>();
+    Long size = null;
+    try (Connection c = connectTo(source, ctx);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+      while (rs.next()) {
+        files.add(rs.getString(1));
+        if (at.binlogFile().equals(rs.getString(1))) {
+          size = rs.getLong(2);
+        }
+      }
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          ErrorCode.REPLICATION_FAILED,
+          "cannot list the binary logs of the primary "
+              + source.address()
+              + " as "
+              + source.user()
+              + ": "
+              + redacted(SqlErrors.message(e), source),
+          e);
+    }
+    if (size == null) {
+      throw new DbJobsException(
+          ErrorCode.PREFLIGHT_REFUSED,
+          "the primary "
+              + source.address()
+              + " has no binary log "
+              + at.binlogFile()
+              + " (it has "
+              + (files.isEmpty() ? "none" : files.get(0) + " to " + files.get(files.size() - 1))
+              + "): the data was not taken from it, or its binary logs were purged since; reseed"
+              + " again from a newer copy of the primary");
+    }
+    if (at.binlogPos() > size) {
+      throw new DbJobsException(
+          ErrorCode.PREFLIGHT_REFUSED,
+          "position "
+              + coordinates
+              + " is beyond the end of the primary's "
+              + at.binlogFile()
+              + " ("
+              + size
+              + " bytes): the data was not taken from "
+              + source.address());
+    }
+  }
+
+  private static Connection connectTo(Replication.Source source, JobContext ctx)
+      throws SQLException {
+    DatabaseEndpoint ep =
+        new DatabaseEndpoint(
+            source.host(),
+            source.port(),
+            null,
+            source.user(),
+            source.password(),
+            ctx.config().database().tls());
+    Properties p = new Properties();
+    p.setProperty("user", source.user());
+    p.setProperty("password", source.password().reveal());
+    return DriverManager.getConnection(DataSources.jdbcUrl(ep, ctx.config().connectTimeout()), p);
   }
 
   /** As {@link #redacted(String, Replication.Source)}, every channel's password masked too. */
@@ -354,8 +472,12 @@ final class Repositioning {
       JobContext ctx, Replication r, Replication.Source source, Duration timeout)
       throws InterruptedException {
     long start = System.nanoTime();
+    String[] binlogTarget = byBinlog(ctx, r) ? primaryBinlogPosition(ctx, source) : null;
     String target =
-        primaryPosition(r, source, ctx.config().database().tls(), ctx.config().connectTimeout());
+        binlogTarget != null
+            ? binlogTarget[0] + ":" + binlogTarget[1]
+            : primaryPosition(
+                r, source, ctx.config().database().tls(), ctx.config().connectTimeout());
     ctx.phase("catching up to " + target);
     long deadline = start + timeout.toNanos();
     List<String> cols = r.statusColumns();
@@ -388,7 +510,17 @@ final class Repositioning {
                     + redacted(ioError, source));
           }
           ctx.phase("catching up to " + target + " (" + lastStatus + ")");
-          if ("Yes".equals(io) && "Yes".equals(sql)) {
+          if ("Yes".equals(io) && "Yes".equals(sql) && binlogTarget != null) {
+            try (PreparedStatement wait = c.prepareStatement("SELECT MASTER_POS_WAIT(?, ?, 1)")) {
+              wait.setString(1, binlogTarget[0]);
+              wait.setLong(2, Long.parseLong(binlogTarget[1]));
+              try (ResultSet w = wait.executeQuery()) {
+                if (w.next() && w.getObject(1) != null && w.getLong(1) >= 0) {
+                  return new CaughtUp(target, Duration.ofNanos(System.nanoTime() - start));
+                }
+              }
+            }
+          } else if ("Yes".equals(io) && "Yes".equals(sql)) {
             try (PreparedStatement wait = c.prepareStatement(r.waitForPositionQuery())) {
               wait.setString(1, target);
               wait.setInt(2, 1);
@@ -420,6 +552,47 @@ final class Repositioning {
                 + "); it keeps replicating");
       }
       Thread.sleep(500);
+    }
+  }
+
+  /** True when this MariaDB node's default connection replicates by file:position. */
+  private static boolean byBinlog(JobContext ctx, Replication r) {
+    if (!(r instanceof MariaDbReplication)) {
+      return false;
+    }
+    try (Connection c = ctx.database().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+      return rs.next() && "No".equalsIgnoreCase(rs.getString("Using_Gtid"));
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          ErrorCode.REPLICATION_FAILED,
+          "cannot read this node's replication status: " + SqlErrors.message(e),
+          e);
+    }
+  }
+
+  /** The primary's current binary log file and offset ({@code SHOW MASTER STATUS}). */
+  private static String[] primaryBinlogPosition(JobContext ctx, Replication.Source source) {
+    try (Connection c = connectTo(source, ctx);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+      if (!rs.next()) {
+        throw new DbJobsException(
+            ErrorCode.REPLICATION_FAILED,
+            "the primary " + source.address() + " has no binary log (SHOW MASTER STATUS is empty)");
+      }
+      return new String[] {rs.getString(1), Long.toString(rs.getLong(2))};
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          ErrorCode.REPLICATION_FAILED,
+          "cannot read the primary's binary log position at "
+              + source.address()
+              + " as "
+              + source.user()
+              + ": "
+              + redacted(SqlErrors.message(e), source),
+          e);
     }
   }
 

@@ -130,13 +130,25 @@ public class ReseedLogicalHandler implements TaskHandler {
     BackupPosition position =
         (parts.get() != null ? parts.get().position() : load.get().scanner().position())
             .or(BackupPosition.fromMeta(received.metadata()));
-    if (position.gtid() == null) {
+    String restartAt;
+    if (ReseedPhysicalHandler.byBinlog(ctx)) {
+      try {
+        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), position);
+      } catch (DbJobsException e) {
+        kept.get().putBack(e.getMessage());
+        throw new DbJobsException(e.code(), e.getMessage() + "; the old schemas were put back", e);
+      }
+      restartAt = Repositioning.binlogNote(position);
+    } else if (position.gtid() == null) {
       kept.get().putBack("the dump carries no GTID position");
       throw new DbJobsException(
           ErrorCode.RESTORE_FAILED,
-          "the dump carries no GTID position (take it with --master-data=2 --gtid); the old schemas were put back");
+          "the dump carries no GTID position (take it with --master-data=2 --gtid, or use"
+              + " --position binlog for a dump of the primary); the old schemas were put back");
+    } else {
+      restartAt = position.gtid();
     }
-    kept.get().loaded(position.gtid());
+    kept.get().loaded(restartAt);
     String done = kept.get().finish(new ReplicationRejoin(ctx, ownServerId, channels));
     return JobOutcome.succeeded(
             "reseeded from "

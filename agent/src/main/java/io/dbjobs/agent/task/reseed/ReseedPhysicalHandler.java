@@ -129,17 +129,25 @@ public class ReseedPhysicalHandler implements TaskHandler {
       crash.reach(CrashPoint.STAGE_RECEIVED);
       prepare(ctx, node.newData);
       position = positionOf(node.newData).or(BackupPosition.fromMeta(received.metadata()));
-      if (position.gtid() == null) {
+      String restartAt;
+      if (byBinlog(ctx)) {
+        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), position);
+        restartAt = Repositioning.binlogNote(position);
+      } else if (position.gtid() == null) {
         throw new DbJobsException(
             ErrorCode.RESTORE_FAILED,
-            "the backup carries no GTID position (xtrabackup_binlog_info); a replica cannot be positioned from it");
+            "the backup carries no GTID position (xtrabackup_binlog_info); a replica cannot be"
+                + " positioned from it by GTID (--position binlog uses its file:position when it"
+                + " was taken from the primary)");
+      } else {
+        restartAt = position.gtid();
       }
       if (!Files.isDirectory(node.newData.resolve("mysql"))) {
         throw new DbJobsException(
             ErrorCode.RESTORE_FAILED,
             "the prepared backup has no mysql schema: not a whole server's backup");
       }
-      swap.mark(DatadirSwap.PREPARED, position.gtid(), CrashPoint.STAGE_PREPARED);
+      swap.mark(DatadirSwap.PREPARED, restartAt, CrashPoint.STAGE_PREPARED);
 
       // 2. the new data must not replicate from the donor's settings, and must be the server's
       List<String> neutralised =
@@ -243,6 +251,11 @@ public class ReseedPhysicalHandler implements TaskHandler {
       }
     }
     return BackupPosition.UNKNOWN;
+  }
+
+  /** The job asks to position by binary log file:position ({@code position=binlog}). */
+  static boolean byBinlog(JobContext ctx) {
+    return "binlog".equals(ctx.param(TaskStreamParams.POSITION));
   }
 
   static boolean keepOld(JobContext ctx) {

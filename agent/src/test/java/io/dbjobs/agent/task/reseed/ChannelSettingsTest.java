@@ -93,4 +93,50 @@ class ChannelSettingsTest {
         .isEqualTo("7-9-12");
     assertThat(west("west", "h", "u", "slave_pos").inMyDomains("0-1-50")).isEmpty();
   }
+
+  @Test
+  void repositionsByFilePositionWithGtidOffForTheDefaultConnection() {
+    Replication.Source src =
+        new Replication.Source(new HostPort("10.0.0.1", 3307), "repl", new Secret("pw", "t"));
+    io.dbjobs.common.backup.BackupPosition at =
+        new io.dbjobs.common.backup.BackupPosition(null, "mysql-bin.000003", 1234L);
+    assertThat(new MariaDbReplication().repositionByBinlog(src, at, List.of(), PINNED))
+        .containsExactly(
+            "STOP ALL SLAVES",
+            "RESET SLAVE ALL",
+            "RESET MASTER",
+            "SET GLOBAL gtid_slave_pos = ''",
+            "CHANGE MASTER TO MASTER_HOST='10.0.0.1', MASTER_PORT=3307, MASTER_USER='repl',"
+                + " MASTER_PASSWORD='pw', MASTER_LOG_FILE='mysql-bin.000003', MASTER_LOG_POS=1234,"
+                + " MASTER_USE_GTID=no, MASTER_CONNECT_RETRY=5",
+            "START SLAVE",
+            "SET GLOBAL read_only = 1");
+    assertThat(new MySqlReplication().repositionByBinlog(src, at, List.of(), PINNED))
+        .anySatisfy(
+            s ->
+                assertThat(s)
+                    .contains("SOURCE_LOG_FILE='mysql-bin.000003', SOURCE_LOG_POS=1234")
+                    .contains("SOURCE_AUTO_POSITION=0"));
+    assertThatThrownBy(
+            () ->
+                new MariaDbReplication()
+                    .repositionByBinlog(
+                        src,
+                        new io.dbjobs.common.backup.BackupPosition(
+                            null, "mysql-bin.000003' , MASTER_HOST='x", 4L),
+                        List.of(),
+                        PINNED))
+        .isInstanceOf(DbJobsException.class);
+  }
+
+  @Test
+  void aBinlogNoteRoundTripsThroughTheJournal() {
+    io.dbjobs.common.backup.BackupPosition at =
+        new io.dbjobs.common.backup.BackupPosition("0-1-7", "mysql-bin.000003", 1234L);
+    String note = Repositioning.binlogNote(at);
+    assertThat(note).isEqualTo("binlog mysql-bin.000003:1234 0-1-7");
+    assertThat(Repositioning.isBinlogNote(note)).isTrue();
+    assertThat(Repositioning.isBinlogNote("0-1-7")).isFalse();
+    assertThat(Repositioning.fromBinlogNote(note)).isEqualTo(at);
+  }
 }

@@ -1,6 +1,7 @@
 package io.dbjobs.common.job.params;
 
 import io.dbjobs.common.job.ParamSpec;
+import io.dbjobs.common.job.ReplicationTls;
 
 /** {@code flashback}: a reseed from the node's own backup, physical or logical. */
 public record FlashbackParams(
@@ -21,6 +22,23 @@ public record FlashbackParams(
     @Param(name = "keep-old-datadir", doc = "keep the replaced data (absent: the agent's setting)")
         Boolean keepOldDatadir,
     @Param(
+            name = "position",
+            doc =
+                "how the restored node is positioned on the primary: gtid (the data's GTID), or"
+                    + " binlog (the data's binary log file:position on the primary)",
+            dflt = "gtid",
+            choices = {"gtid", "binlog"})
+        String position,
+    @Param(
+            name = ReplicationTls.CA,
+            doc =
+                "replication over TLS: the CA file on this node that signed the primary's certificate")
+        String replicationSslCa,
+    @Param(name = ReplicationTls.CERT, doc = "replication over TLS: this node's client certificate")
+        String replicationSslCert,
+    @Param(name = ReplicationTls.KEY, doc = "replication over TLS: its private key")
+        String replicationSslKey,
+    @Param(
             name = "format",
             doc = "the backup's kind",
             dflt = "physical",
@@ -30,6 +48,15 @@ public record FlashbackParams(
 
   /** The same job's parameters as a reseed of that kind. */
   public ReseedParams asReseed() {
-    return new ReseedParams(streamId, primary, source, expectedBytes, keepOldDatadir);
+    return new ReseedParams(
+        streamId,
+        primary,
+        source,
+        expectedBytes,
+        keepOldDatadir,
+        position,
+        replicationSslCa,
+        replicationSslCert,
+        replicationSslKey);
   }
 }
