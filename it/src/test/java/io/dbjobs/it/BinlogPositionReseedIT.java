@@ -122,6 +122,40 @@ class BinlogPositionReseedIT {
   }
 
   @Test
+  void anOperatorsFilePositionPositionsACopyOfAReplica() throws Exception {
+    DbServer replica = fleet.node(2);
+    // nothing is written meanwhile: the donor bl3 holds exactly what the primary's binary log has
+    // up to its current end, which is the file:position the operator gives
+    fleet.cluster.awaitReplication(Duration.ofSeconds(60));
+    String at;
+    try (Connection c = fleet.node(1).connect();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+      rs.next();
+      at = rs.getString(1) + ":" + rs.getLong(2);
+    }
+    replica.execute("STOP SLAVE", "SET SESSION sql_log_bin=0", "DELETE FROM shop.orders");
+    FleetFixture.Run r =
+        fleet.cli(
+            "reseed",
+            "--node",
+            "bl2",
+            "--method",
+            "physicaldonor",
+            "--donor",
+            "bl3",
+            "--binlog",
+            at);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertReplicatesByFilePosition(replica, "reseed-physical");
+    assertThat(
+            replica.value(
+                "SELECT result FROM replication_manager_schema.jobs WHERE task='reseed-physical'"
+                    + " ORDER BY id DESC LIMIT 1"))
+        .contains("from binlog " + at);
+  }
+
+  @Test
   void refusesFilePositionOfDataNotTakenFromThePrimaryAndAnUnknownChoice() {
     FleetFixture.Run fromReplica =
         fleet.cli(
@@ -142,5 +176,16 @@ class BinlogPositionReseedIT {
         fleet.cli("reseed", "--node", "bl2", "--method", "logicalmaster", "--position", "file'pos");
     assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
     assertThat(bad.err()).contains("--position must be gtid or binlog");
+    FleetFixture.Run hostile =
+        fleet.cli(
+            "reseed",
+            "--node",
+            "bl2",
+            "--method",
+            "logicalmaster",
+            "--binlog",
+            "mysql-bin.000001', MASTER_HOST='evil.example:4");
+    assertThat(hostile.exit()).as(hostile.toString()).isEqualTo(2);
+    assertThat(hostile.err()).contains("--binlog: binary log file").contains("is not a file name");
   }
 }

@@ -167,4 +167,34 @@ class MultiSourceReseedIT {
         .contains("connections 'west' at 7-70-");
     assertBothConnectionsReplicate("after-logical");
   }
+
+  @Test
+  void aConnectionThatCannotBeSetUpAgainFailsTheReseedNamingItBeforeAnythingIsTouched() {
+    DbServer node = fleet.node(3);
+    node.execute("STOP SLAVE 'west'", "CHANGE MASTER 'west' TO MASTER_USE_GTID=no");
+    try {
+      node.execute("START SLAVE 'west'");
+      String before = node.value("SELECT GROUP_CONCAT(id, v ORDER BY id) FROM westdb.t");
+      FleetFixture.Run r = fleet.cli("reseed", "--node", "ms3", "--method", "logicalmaster");
+      assertThat(r.exit()).as(r.toString()).isEqualTo(7);
+      assertThat(r.out() + r.err())
+          .contains("connection 'west' (from ")
+          .contains("MASTER_USE_GTID=no")
+          .contains("nothing was changed");
+      assertThat(node.value("SELECT GROUP_CONCAT(id, v ORDER BY id) FROM westdb.t"))
+          .isEqualTo(before);
+      assertThat(connections(node))
+          .hasSize(2)
+          .contains("'' " + fleet.node(1).port() + " Yes Yes Slave_Pos")
+          .anySatisfy(c -> assertThat(c).startsWith("'west' " + west.port()).endsWith(" No"));
+      west.execute("INSERT INTO westdb.t SELECT MAX(id) + 1, 'untouched' FROM westdb.t");
+      awaitBoth(node);
+      assertThat(node.value("SELECT COUNT(*) FROM westdb.t WHERE v='untouched'")).isEqualTo("1");
+    } finally {
+      node.execute(
+          "STOP SLAVE 'west'",
+          "CHANGE MASTER 'west' TO MASTER_USE_GTID=slave_pos",
+          "START SLAVE 'west'");
+    }
+  }
 }

@@ -44,6 +44,12 @@ public final class TaskStreamParams {
   public static final String POSITION = "position";
 
   /**
+   * reseed, flashback with {@code position=binlog}: {@code FILE:POS} on the primary to start from,
+   * given by the operator in place of the data's own coordinates.
+   */
+  public static final String BINLOG_POSITION = "binlog-position";
+
+  /**
    * flashback: the backup's kind, physical or logical. backup-logical: {@code parts} (a parallel
    * dump, the default) or {@code sql} (one mariadb-dump/mysqldump file).
    */

@@ -76,7 +76,8 @@ public final class ManagerApi {
       String compression,
       boolean flashback,
       String submittedBy,
-      String position) {}
+      String position,
+      String binlogAt) {}
 
   private ManagerApi() {}
 

@@ -66,7 +66,8 @@ final class FlashbackCommand implements Callable<Integer> {
             rebuild.keepOld,
             DbJobsCli.who(),
             true,
-            Reseed.Position.parse(rebuild.position)),
+            Reseed.Position.parse(rebuild.position),
+            rebuild.binlogAt),
         Path.of("/usr/bin/mariadb-dump"),
         rebuild,
         waitOption);

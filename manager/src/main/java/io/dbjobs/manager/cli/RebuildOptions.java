@@ -37,6 +37,14 @@ final class RebuildOptions {
               + " or physicaldonor --donor <primary>)")
   String position = "gtid";
 
+  @Option(
+      names = "--binlog",
+      paramLabel = "FILE:POS",
+      description =
+          "start replicating from this binary log file:position on the primary, in place of the"
+              + " data's own (implies --position binlog; you vouch that the data is exactly there)")
+  String binlogAt;
+
   @Option(names = "--json", description = "print the rebuilt node's job as JSON at the end")
   boolean json;
 }

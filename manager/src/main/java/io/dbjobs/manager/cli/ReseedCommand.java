@@ -100,7 +100,8 @@ final class ReseedCommand implements Callable<Integer> {
             rebuild.keepOld,
             DbJobsCli.who(),
             false,
-            Reseed.Position.parse(rebuild.position)),
+            Reseed.Position.parse(rebuild.position),
+            rebuild.binlogAt),
         mariadbDump,
         rebuild,
         waitOption);

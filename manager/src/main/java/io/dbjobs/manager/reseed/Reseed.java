@@ -65,6 +65,8 @@ public final class Reseed {
    * @param keepOld keep the replaced data; null for the agent's setting
    * @param flashback the node is an old primary rejoining from its own backup
    * @param position how the rebuilt node is positioned on the primary
+   * @param binlogAt {@code FILE:POS} on the primary given by the operator in place of the data's
+   *     own (with {@link Position#BINLOG}), or null
    */
   public record Request(
       String node,
@@ -76,9 +78,46 @@ public final class Reseed {
       Boolean keepOld,
       String submittedBy,
       boolean flashback,
-      Position position) {
+      Position position,
+      String binlogAt) {
     public Request {
       position = position == null ? Position.GTID : position;
+      if (binlogAt != null) {
+        // checked here, before anything is enqueued: mysql-bin.000001:4-shaped only
+        try {
+          binlogAt =
+              io.dbjobs.common.backup.BackupPosition.parseCoordinates(binlogAt).coordinates();
+        } catch (DbJobsException e) {
+          throw new DbJobsException(ErrorCode.USAGE, "--binlog: " + e.getMessage(), e);
+        }
+        position = Position.BINLOG;
+      }
+    }
+
+    /** A request without an operator's file:position. */
+    public Request(
+        String node,
+        ReseedMethod method,
+        String donor,
+        String backupId,
+        String primary,
+        boolean force,
+        Boolean keepOld,
+        String submittedBy,
+        boolean flashback,
+        Position position) {
+      this(
+          node,
+          method,
+          donor,
+          backupId,
+          primary,
+          force,
+          keepOld,
+          submittedBy,
+          flashback,
+          position,
+          null);
     }
 
     /** A request positioned by GTID. */
@@ -173,7 +212,7 @@ public final class Reseed {
     Topology topology = Topology.read(connections, config.cluster(joinerConfig.cluster()));
     Topology.NodeView joiner = topology.node(joinerConfig.name());
     Topology.NodeView primary = preflight(r, topology, joiner);
-    if (r.position() == Position.BINLOG) {
+    if (r.position() == Position.BINLOG && r.binlogAt() == null) {
       checkFromPrimary(r, primary);
     }
     ReseedSource source = sources.choose(r, topology, joiner, primary);
@@ -203,6 +242,9 @@ public final class Reseed {
       params.put(TaskStreamParams.KEEP_OLD_DATADIR, r.keepOld().toString());
     }
     params.put(TaskStreamParams.POSITION, r.position().label());
+    if (r.binlogAt() != null) {
+      params.put(TaskStreamParams.BINLOG_POSITION, r.binlogAt());
+    }
     io.dbjobs.common.job.ReplicationTls tls =
         config.cluster(joinerConfig.cluster()).replicationTls();
     if (tls != null) {

@@ -92,7 +92,8 @@ public final class WorkEndpoints implements ApiEndpoints {
                 b.keepOld(),
                 b.submittedBy(),
                 b.flashback(),
-                Reseed.Position.parse(b.position())),
+                Reseed.Position.parse(b.position()),
+                b.binlogAt()),
             Compression.parse(b.compression() == null ? "none" : b.compression()));
     return ApiResponse.of(202, ManagerApi.JobDoc.of(job));
   }

@@ -223,6 +223,28 @@ final class Repositioning {
     return BY_BINLOG + p.coordinates() + (p.gtid() == null ? "" : " " + p.gtid());
   }
 
+  /**
+   * Where a reseed by file:position starts: the operator's {@code binlog-position} when the job has
+   * one (checked: {@code mysql-bin.000001:4}-shaped), else the data's own coordinates; the data's
+   * GTID is kept either way.
+   */
+  static io.dbjobs.common.backup.BackupPosition binlogStart(
+      JobContext ctx, io.dbjobs.common.backup.BackupPosition ofData) {
+    String given = ctx.param(io.dbjobs.common.job.TaskStreamParams.BINLOG_POSITION);
+    if (given == null) {
+      return ofData;
+    }
+    io.dbjobs.common.backup.BackupPosition at;
+    try {
+      at = io.dbjobs.common.backup.BackupPosition.parseCoordinates(given);
+    } catch (DbJobsException e) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER, "parameter 'binlog-position': " + e.getMessage(), e);
+    }
+    return new io.dbjobs.common.backup.BackupPosition(
+        ofData.gtid(), at.binlogFile(), at.binlogPos());
+  }
+
   static boolean isBinlogNote(String note) {
     return note != null && note.startsWith(BY_BINLOG);
   }

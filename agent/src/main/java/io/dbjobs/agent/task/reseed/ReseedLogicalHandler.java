@@ -132,13 +132,15 @@ public class ReseedLogicalHandler implements TaskHandler {
             .or(BackupPosition.fromMeta(received.metadata()));
     String restartAt;
     if (ReseedPhysicalHandler.byBinlog(ctx)) {
+      BackupPosition start;
       try {
-        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), position);
+        start = Repositioning.binlogStart(ctx, position);
+        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), start);
       } catch (DbJobsException e) {
         kept.get().putBack(e.getMessage());
         throw new DbJobsException(e.code(), e.getMessage() + "; the old schemas were put back", e);
       }
-      restartAt = Repositioning.binlogNote(position);
+      restartAt = Repositioning.binlogNote(start);
     } else if (position.gtid() == null) {
       kept.get().putBack("the dump carries no GTID position");
       throw new DbJobsException(

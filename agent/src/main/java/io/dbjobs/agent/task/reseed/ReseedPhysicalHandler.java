@@ -131,8 +131,9 @@ public class ReseedPhysicalHandler implements TaskHandler {
       position = positionOf(node.newData).or(BackupPosition.fromMeta(received.metadata()));
       String restartAt;
       if (byBinlog(ctx)) {
-        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), position);
-        restartAt = Repositioning.binlogNote(position);
+        BackupPosition start = Repositioning.binlogStart(ctx, position);
+        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), start);
+        restartAt = Repositioning.binlogNote(start);
       } else if (position.gtid() == null) {
         throw new DbJobsException(
             ErrorCode.RESTORE_FAILED,

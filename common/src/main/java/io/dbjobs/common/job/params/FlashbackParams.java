@@ -30,6 +30,12 @@ public record FlashbackParams(
             choices = {"gtid", "binlog"})
         String position,
     @Param(
+            name = "binlog-position",
+            doc =
+                "FILE:POS on the primary to start from, in place of the data's own (an operator's"
+                    + " override, with position binlog)")
+        String binlogPosition,
+    @Param(
             name = ReplicationTls.CA,
             doc =
                 "replication over TLS: the CA file on this node that signed the primary's certificate")
@@ -55,6 +61,7 @@ public record FlashbackParams(
         expectedBytes,
         keepOldDatadir,
         position,
+        binlogPosition,
         replicationSslCa,
         replicationSslCert,
         replicationSslKey);

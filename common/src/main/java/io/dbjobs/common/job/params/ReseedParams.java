@@ -30,6 +30,12 @@ public record ReseedParams(
             choices = {"gtid", "binlog"})
         String position,
     @Param(
+            name = "binlog-position",
+            doc =
+                "FILE:POS on the primary to start from, in place of the data's own (an operator's"
+                    + " override, with position binlog)")
+        String binlogPosition,
+    @Param(
             name = ReplicationTls.CA,
             doc =
                 "replication over TLS: the CA file on this node that signed the primary's certificate")
