@@ -34,6 +34,7 @@ class ParamsCodecTest {
             org.assertj.core.groups.Tuple.tuple("expected-bytes", ParamSpec.Type.LONG, false),
             org.assertj.core.groups.Tuple.tuple("keep-old-datadir", ParamSpec.Type.BOOLEAN, false),
             org.assertj.core.groups.Tuple.tuple("position", ParamSpec.Type.CHOICE, false),
+            org.assertj.core.groups.Tuple.tuple("binlog-position", ParamSpec.Type.STRING, false),
             org.assertj.core.groups.Tuple.tuple("replication-ssl-ca", ParamSpec.Type.STRING, false),
             org.assertj.core.groups.Tuple.tuple(
                 "replication-ssl-cert", ParamSpec.Type.STRING, false),
