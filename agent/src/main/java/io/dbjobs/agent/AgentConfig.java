@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -72,6 +73,7 @@ public record AgentConfig(
     out.add(database.password());
     out.add(http.token());
     out.add(reseed.replicationPassword());
+    out.addAll(reseed.channelPasswords().values());
     out.add(new Secret("", "file:" + security.keyFile()));
     return out;
   }
@@ -92,6 +94,9 @@ public record AgentConfig(
    *     (an imported one) loads rows through
    * @param loadThreads {@code reseed.loadThreads}, default the machine's cores (1..64): sessions
    *     loading the tables of a parallel dump at once, each a whole table
+   * @param channelPasswords {@code reseed.channels: [{name, password}]}, default none: the password
+   *     of each named replication connection (MariaDB multi-source) a reseed sets up again; a
+   *     connection without an entry uses {@code replicationPassword}
    */
   public record Reseed(
       Path datadir,
@@ -101,7 +106,18 @@ public record AgentConfig(
       Secret replicationPassword,
       Duration catchUpTimeout,
       int loadSessions,
-      int loadThreads) {}
+      int loadThreads,
+      Map<String, Secret> channelPasswords) {
+    public Reseed {
+      channelPasswords = Map.copyOf(channelPasswords);
+    }
+
+    /** The password of named replication connection {@code name}, or null when none is set. */
+    public Secret channelPassword(String name) {
+      Secret s = channelPasswords.get(name);
+      return s != null ? s : replicationPassword;
+    }
+  }
 
   /** Polling, leases and concurrency. */
   public record Jobs(
@@ -316,7 +332,8 @@ public record AgentConfig(
                 "loadThreads",
                 Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors())),
                 1,
-                64));
+                64),
+            channelPasswords(rs));
 
     ConfigTree sec = root.child("security");
     Path keyFile =
@@ -469,7 +486,9 @@ public record AgentConfig(
             + " loadSessions="
             + reseed.loadSessions()
             + " loadThreads="
-            + reseed.loadThreads());
+            + reseed.loadThreads()
+            + " channels="
+            + new java.util.TreeMap<>(reseed.channelPasswords()));
     out.add("security: databaseServerUser=" + security.databaseServerUser());
     out.add(
         "security: keyFile="
@@ -489,6 +508,25 @@ public record AgentConfig(
                     + http.token()
                     + " "
                     + http.limits().describe()));
+    return out;
+  }
+
+  /** {@code reseed.channels}: each a connection name and its password, by reference. */
+  private static Map<String, Secret> channelPasswords(ConfigTree rs) {
+    Map<String, Secret> out = new java.util.LinkedHashMap<>();
+    for (ConfigTree ch : rs.list("channels")) {
+      String name = ch.requiredString("name", "the replication connection's name, e.g. west");
+      Secret pw = ch.secret("password", true);
+      if (name == null || pw == null) {
+        continue;
+      }
+      if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+        ch.problems()
+            .add(ch.keyOf("name"), "must be letters, digits, '_', '.' or '-' (at most 64)");
+      } else if (out.put(name, pw) != null) {
+        ch.problems().add(ch.keyOf("name"), "names connection '" + name + "' twice");
+      }
+    }
     return out;
   }
 }

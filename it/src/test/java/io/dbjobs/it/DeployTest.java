@@ -98,6 +98,7 @@ class DeployTest {
             "api.token",
             "manager.password",
             "repl.password",
+            "repl-west.password",
             "scheduler.password")) {
       ConfigFiles.secret(etc, s, "secret-" + s);
     }

@@ -38,6 +38,18 @@ public final class TaskStreamParams {
   public static final String KEEP_OLD_DATADIR = "keep-old-datadir";
 
   /**
+   * reseed, flashback: {@code gtid} (default) or {@code binlog}: position the restored node by the
+   * data's binary log file:position on the primary ({@code MASTER_USE_GTID=no}).
+   */
+  public static final String POSITION = "position";
+
+  /**
+   * reseed, flashback with {@code position=binlog}: {@code FILE:POS} on the primary to start from,
+   * given by the operator in place of the data's own coordinates.
+   */
+  public static final String BINLOG_POSITION = "binlog-position";
+
+  /**
    * flashback: the backup's kind, physical or logical. backup-logical: {@code parts} (a parallel
    * dump, the default) or {@code sql} (one mariadb-dump/mysqldump file).
    */

@@ -109,6 +109,8 @@ public final class JobWatcher {
     String spell = null;
     int failedReads = 0;
     while (true) {
+      // what the step throws (a refusal it read in the row) ends the wait; only reading is retried
+      Job seen = null;
       try {
         Optional<Job> read = source.read(ref);
         if (read.isPresent()) {
@@ -125,10 +127,7 @@ public final class JobWatcher {
             row = lost(ref, row, step);
           }
           last = row;
-          R r = step.onRow(row);
-          if (r != null) {
-            return r;
-          }
+          seen = row;
         } else {
           if (!"missing".equals(spell)) {
             step.note(
@@ -162,6 +161,12 @@ public final class JobWatcher {
           spell = kind;
         }
         R r = step.onUnreadable(e, last);
+        if (r != null) {
+          return r;
+        }
+      }
+      if (seen != null) {
+        R r = step.onRow(seen);
         if (r != null) {
           return r;
         }

@@ -33,7 +33,14 @@ class ParamsCodecTest {
             org.assertj.core.groups.Tuple.tuple("primary", ParamSpec.Type.ENDPOINT, true),
             org.assertj.core.groups.Tuple.tuple("source", ParamSpec.Type.STRING, false),
             org.assertj.core.groups.Tuple.tuple("expected-bytes", ParamSpec.Type.LONG, false),
-            org.assertj.core.groups.Tuple.tuple("keep-old-datadir", ParamSpec.Type.BOOLEAN, false));
+            org.assertj.core.groups.Tuple.tuple("keep-old-datadir", ParamSpec.Type.BOOLEAN, false),
+            org.assertj.core.groups.Tuple.tuple("position", ParamSpec.Type.CHOICE, false),
+            org.assertj.core.groups.Tuple.tuple("binlog-position", ParamSpec.Type.STRING, false),
+            org.assertj.core.groups.Tuple.tuple("replication-ssl-ca", ParamSpec.Type.STRING, false),
+            org.assertj.core.groups.Tuple.tuple(
+                "replication-ssl-cert", ParamSpec.Type.STRING, false),
+            org.assertj.core.groups.Tuple.tuple(
+                "replication-ssl-key", ParamSpec.Type.STRING, false));
     ParamSpec compression =
         Task.BACKUP_PHYSICAL.params().stream()
             .filter(p -> p.name().equals("compression"))

@@ -109,6 +109,32 @@ class JobWatcherTest {
   }
 
   @Test
+  void aRefusalTheStepReadsInTheRowEndsTheWaitAtOnceInsteadOfBeingRetriedAsAFailedRead() {
+    Scripted s = new Scripted(true);
+    s.now.set(row(JobState.FAILED, false, "PREFLIGHT_REFUSED", "connection 'west' refused"));
+    List<DbJobsException> readErrors = new ArrayList<>();
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(20),
+        () ->
+            assertThatThrownBy(
+                    () ->
+                        watcher(s, readErrors)
+                            .await(
+                                REF,
+                                Duration.ofMinutes(10),
+                                new JobWatcher.Step<Job>() {
+                                  @Override
+                                  public Job onRow(Job row) {
+                                    throw new DbJobsException(
+                                        ErrorCode.PREFLIGHT_REFUSED, row.result());
+                                  }
+                                }))
+                .isInstanceOf(DbJobsException.class)
+                .hasMessage("connection 'west' refused"));
+    assertThat(readErrors).isEmpty();
+  }
+
+  @Test
   void anExpiredLeaseIsMarkedLostWhereTheSourceMayWrite() throws Exception {
     Scripted s = new Scripted(true);
     s.now.set(row(JobState.RUNNING, true, null, null));

@@ -75,7 +75,9 @@ public final class ManagerApi {
       Boolean keepOld,
       String compression,
       boolean flashback,
-      String submittedBy) {}
+      String submittedBy,
+      String position,
+      String binlogAt) {}
 
   private ManagerApi() {}
 

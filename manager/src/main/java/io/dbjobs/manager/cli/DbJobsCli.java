@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
       ReseedCommand.class,
       FlashbackCommand.class,
       RecoverCommand.class,
+      ReprovisionCommand.class,
       ShunCommand.class,
       WelcomeCommand.class,
       PolicyCommand.class,

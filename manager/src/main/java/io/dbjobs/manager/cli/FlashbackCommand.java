@@ -57,7 +57,17 @@ final class FlashbackCommand implements Callable<Integer> {
         root,
         spec.commandLine().getOut(),
         new Reseed.Request(
-            node, m, null, backup, rebuild.primary, false, rebuild.keepOld, DbJobsCli.who(), true),
+            node,
+            m,
+            null,
+            backup,
+            rebuild.primary,
+            false,
+            rebuild.keepOld,
+            DbJobsCli.who(),
+            true,
+            Reseed.Position.parse(rebuild.position),
+            rebuild.binlogAt),
         Path.of("/usr/bin/mariadb-dump"),
         rebuild,
         waitOption);

@@ -99,7 +99,9 @@ final class ReseedCommand implements Callable<Integer> {
             force,
             rebuild.keepOld,
             DbJobsCli.who(),
-            false),
+            false,
+            Reseed.Position.parse(rebuild.position),
+            rebuild.binlogAt),
         mariadbDump,
         rebuild,
         waitOption);

@@ -10,10 +10,20 @@ import java.util.List;
  * @param health its policy, auto-reseed and lag threshold
  */
 public record ClusterConfig(
-    String name, List<NodeConfig> nodes, Secret agentToken, ClusterHealthConfig health) {
+    String name,
+    List<NodeConfig> nodes,
+    Secret agentToken,
+    ClusterHealthConfig health,
+    io.dbjobs.common.job.ReplicationTls replicationTls) {
   public ClusterConfig {
     nodes = List.copyOf(nodes);
     health = health == null ? ClusterHealthConfig.defaults() : health;
+  }
+
+  /** Without replication TLS. */
+  public ClusterConfig(
+      String name, List<NodeConfig> nodes, Secret agentToken, ClusterHealthConfig health) {
+    this(name, nodes, agentToken, health, null);
   }
 
   public ClusterConfig(String name, List<NodeConfig> nodes, Secret agentToken) {

@@ -7,6 +7,7 @@ import io.dbjobs.common.config.ConfigTree;
 import io.dbjobs.common.config.DatabaseEndpoint;
 import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.DbTls;
+import io.dbjobs.common.job.ReplicationTls;
 import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.time.Durations;
 import io.dbjobs.manager.catalog.RetentionPolicy;
@@ -156,6 +157,7 @@ public record ManagerConfig(
       // verify the nodes' certificates against it): the manager's JDBC connections to the nodes
       DbTls tls = DbTls.read(ct);
       ClusterHealthConfig health = ClusterHealthConfig.read(ct);
+      ReplicationTls replicationTls = replicationTls(ct);
       List<NodeConfig> nodes = new ArrayList<>();
       List<ConfigTree> nodeTrees = ct.list("nodes");
       if (nodeTrees.isEmpty()) {
@@ -205,7 +207,7 @@ public record ManagerConfig(
                 streamPort));
       }
       if (name != null) {
-        clusters.add(new ClusterConfig(name, nodes, agentToken, health));
+        clusters.add(new ClusterConfig(name, nodes, agentToken, health, replicationTls));
         schedules.addAll(ServeSettings.schedules(ct, name, nodes, scheduler.timeZone()));
       }
     }
@@ -317,5 +319,27 @@ public record ManagerConfig(
       }
     }
     return out;
+  }
+
+  /**
+   * {@code clusters[].replicationTls: {ca, cert, key}}, default none: PEM files on the cluster's
+   * nodes (absolute paths) with which every repositioning by reseed, flashback or recover sets up
+   * replication over TLS ({@code MASTER_SSL=1, MASTER_SSL_CA=...}); {@code cert} and {@code key} go
+   * together.
+   */
+  private static ReplicationTls replicationTls(ConfigTree ct) {
+    if (!ct.has("replicationTls")) {
+      return null;
+    }
+    ConfigTree t = ct.child("replicationTls");
+    String ca = t.string("ca", null);
+    String cert = t.string("cert", null);
+    String key = t.string("key", null);
+    String problem = ReplicationTls.problem(ca, cert, key);
+    if (problem != null) {
+      t.problems().add(ct.keyOf("replicationTls"), problem);
+      return null;
+    }
+    return new ReplicationTls(ca, cert, key);
   }
 }

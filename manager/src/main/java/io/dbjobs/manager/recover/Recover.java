@@ -45,6 +45,11 @@ public final class Recover {
     if (!p.connection().isEmpty()) {
       params.put(RecoverParams.CONNECTION, p.connection());
     }
+    io.dbjobs.common.job.ReplicationTls tls =
+        config.cluster(config.node(p.node()).cluster()).replicationTls();
+    if (tls != null) {
+      tls.toParams(params);
+    }
     return fleet
         .submit(new Fleet.SubmitRequest(p.node(), Task.RECOVER, params, key, submittedBy))
         .job();

@@ -65,6 +65,9 @@ public final class Reseed {
    * @param force reseed even the node that looks like the primary
    * @param keepOld keep the replaced data; null for the agent's setting
    * @param flashback the node is an old primary rejoining from its own backup
+   * @param position how the rebuilt node is positioned on the primary
+   * @param binlogAt {@code FILE:POS} on the primary given by the operator in place of the data's
+   *     own (with {@link Position#BINLOG}), or null
    */
   public record Request(
       String node,
@@ -75,7 +78,95 @@ public final class Reseed {
       boolean force,
       Boolean keepOld,
       String submittedBy,
-      boolean flashback) {}
+      boolean flashback,
+      Position position,
+      String binlogAt) {
+    public Request {
+      position = position == null ? Position.GTID : position;
+      if (binlogAt != null) {
+        // checked here, before anything is enqueued: mysql-bin.000001:4-shaped only
+        try {
+          binlogAt =
+              io.dbjobs.common.backup.BackupPosition.parseCoordinates(binlogAt).coordinates();
+        } catch (DbJobsException e) {
+          throw new DbJobsException(ErrorCode.USAGE, "--binlog: " + e.getMessage(), e);
+        }
+        position = Position.BINLOG;
+      }
+    }
+
+    /** A request without an operator's file:position. */
+    public Request(
+        String node,
+        ReseedMethod method,
+        String donor,
+        String backupId,
+        String primary,
+        boolean force,
+        Boolean keepOld,
+        String submittedBy,
+        boolean flashback,
+        Position position) {
+      this(
+          node,
+          method,
+          donor,
+          backupId,
+          primary,
+          force,
+          keepOld,
+          submittedBy,
+          flashback,
+          position,
+          null);
+    }
+
+    /** A request positioned by GTID. */
+    public Request(
+        String node,
+        ReseedMethod method,
+        String donor,
+        String backupId,
+        String primary,
+        boolean force,
+        Boolean keepOld,
+        String submittedBy,
+        boolean flashback) {
+      this(node, method, donor, backupId, primary, force, keepOld, submittedBy, flashback, null);
+    }
+  }
+
+  /**
+   * How a rebuilt node is positioned on the primary: by the data's GTID (default), or by its binary
+   * log file:position, which only means something when the data was taken from the primary itself.
+   */
+  public enum Position {
+    GTID,
+    BINLOG;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * {@code gtid} (or null) or {@code binlog}.
+     *
+     * @throws DbJobsException USAGE for anything else
+     */
+    public static Position parse(String text) {
+      if (text == null || text.equals("gtid")) {
+        return GTID;
+      }
+      if (text.equals("binlog")) {
+        return BINLOG;
+      }
+      throw new DbJobsException(
+          ErrorCode.USAGE,
+          "--position must be gtid or binlog, not '"
+              + text.replaceAll("[^\\x20-\\x7e]", "?")
+              + "'");
+    }
+  }
 
   /** What the caller hears while the reseed runs. */
   public interface Listener {
@@ -123,6 +214,9 @@ public final class Reseed {
     Steps.mark("topology read");
     Topology.NodeView joiner = topology.node(joinerConfig.name());
     Topology.NodeView primary = preflight(r, topology, joiner);
+    if (r.position() == Position.BINLOG && r.binlogAt() == null) {
+      checkFromPrimary(r, primary);
+    }
     ReseedSource source = sources.choose(r, topology, joiner, primary);
     Steps.mark("preflight passed, source chosen");
     listener.note(
@@ -149,6 +243,15 @@ public final class Reseed {
     }
     if (r.keepOld() != null) {
       params.put(TaskStreamParams.KEEP_OLD_DATADIR, r.keepOld().toString());
+    }
+    params.put(TaskStreamParams.POSITION, r.position().label());
+    if (r.binlogAt() != null) {
+      params.put(TaskStreamParams.BINLOG_POSITION, r.binlogAt());
+    }
+    io.dbjobs.common.job.ReplicationTls tls =
+        config.cluster(joinerConfig.cluster()).replicationTls();
+    if (tls != null) {
+      tls.toParams(params);
     }
     Task task = r.flashback() ? Task.FLASHBACK : r.method().joinerTask();
     if (r.flashback()) {
@@ -262,6 +365,33 @@ public final class Reseed {
   }
 
   /** Refuses a reseed that is unsafe or cannot work, saying why and what to do instead. */
+  /**
+   * A binary log file:position names a place in one server's binary logs: positioning by it is
+   * right only for data copied from the primary itself.
+   *
+   * @throws DbJobsException PREFLIGHT_REFUSED for any other source
+   */
+  void checkFromPrimary(Request r, Topology.NodeView primary) {
+    boolean fromPrimary =
+        !r.flashback()
+            && (r.method() == ReseedMethod.LOGICALMASTER
+                || (r.method() == ReseedMethod.PHYSICALDONOR
+                    && r.donor() != null
+                    && config.node(r.donor()).name().equals(primary.name())));
+    if (!fromPrimary) {
+      throw new DbJobsException(
+          ErrorCode.PREFLIGHT_REFUSED,
+          "--position binlog positions "
+              + r.node()
+              + " by the data's binary log file:position, which is a place in the primary's"
+              + " binary logs only when the data comes from the primary "
+              + primary.name()
+              + ": use --method logicalmaster, or --method physicaldonor --donor "
+              + primary.name()
+              + " (a replica's or a backup's own coordinates are refused); nothing was changed");
+    }
+  }
+
   Topology.NodeView preflight(Request r, Topology topology, Topology.NodeView joiner) {
     if (!joiner.up()) {
       throw new DbJobsException(

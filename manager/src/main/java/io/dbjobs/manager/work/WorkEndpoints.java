@@ -91,7 +91,9 @@ public final class WorkEndpoints implements ApiEndpoints {
                 b.force(),
                 b.keepOld(),
                 b.submittedBy(),
-                b.flashback()),
+                b.flashback(),
+                Reseed.Position.parse(b.position()),
+                b.binlogAt()),
             Compression.parse(b.compression() == null ? "none" : b.compression()));
     return ApiResponse.of(202, ManagerApi.JobDoc.of(job));
   }

@@ -252,6 +252,10 @@ public final class RecoverHandler implements TaskHandler {
               + " replicate as "
               + ctx.config().reseed().replicationUser());
     }
-    return new Replication.Source(address, ctx.config().reseed().replicationUser(), pw);
+    return new Replication.Source(
+        address,
+        ctx.config().reseed().replicationUser(),
+        pw,
+        io.dbjobs.common.job.ReplicationTls.fromParams(ctx::param));
   }
 }

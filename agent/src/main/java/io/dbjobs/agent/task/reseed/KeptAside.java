@@ -94,6 +94,8 @@ final class KeptAside {
    *
    * @param primary {@code host:port} to replicate from after the load
    * @param ownServerId a flashback's own server_id, else null
+   * @param channels the node's other named replication connections, recorded before anything was
+   *     touched, set up again after the load (no password); null in an older journal
    */
   record AsidePlan(
       long jobId,
@@ -102,7 +104,8 @@ final class KeptAside {
       String primary,
       boolean keepOld,
       Long ownServerId,
-      List<Held> schemas) {
+      List<Held> schemas,
+      List<ChannelSettings> channels) {
     String label() {
       return "job " + jobId + " (" + task + ")";
     }
@@ -155,7 +158,8 @@ final class KeptAside {
               planned.primary(),
               planned.keepOld(),
               planned.ownServerId(),
-              read(c, planned.jobId()));
+              read(c, planned.jobId()),
+              planned.channels());
     } catch (SQLException e) {
       throw new DbJobsException(
           ErrorCode.RESTORE_FAILED,
@@ -690,7 +694,13 @@ final class KeptAside {
       LOG.warn("{}: {}", plan.label(), text);
       return new PhysicalSwap.Ended(false, d.code(), text);
     }
-    return commit("replicating from " + plan.primary() + " after GTID " + gtid + ", " + caught);
+    return commit(
+        "replicating from "
+            + plan.primary()
+            + (Repositioning.isBinlogNote(gtid) ? " from " : " after GTID ")
+            + gtid
+            + ", "
+            + caught);
   }
 
   private PhysicalSwap.Ended commit(String what) {

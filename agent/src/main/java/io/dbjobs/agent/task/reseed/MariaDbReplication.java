@@ -16,16 +16,57 @@ final class MariaDbReplication implements Replication {
       Pattern.compile("(\\d{1,10}-\\d{1,10}-\\d{1,20})(,\\d{1,10}-\\d{1,10}-\\d{1,20})*");
 
   @Override
-  public List<String> reposition(Source s, String gtid, LiteralQuoter q) {
+  public List<String> reposition(
+      Source s, String gtid, List<String> channelChanges, LiteralQuoter q) {
     String position = gtid == null ? "" : gtid.replaceAll("\\s+", "");
     if (!position.isEmpty() && !POSITION.matcher(position).matches()) {
       throw Replication.badPosition("MariaDB", position);
     }
-    return List.of(
-        "STOP ALL SLAVES",
-        "RESET SLAVE ALL",
-        "RESET MASTER",
-        "SET GLOBAL gtid_slave_pos = " + q.quote(position),
+    List<String> out = new java.util.ArrayList<>();
+    out.addAll(
+        List.of(
+            "STOP ALL SLAVES",
+            "RESET SLAVE ALL",
+            "RESET MASTER",
+            "SET GLOBAL gtid_slave_pos = " + q.quote(position),
+            "CHANGE MASTER TO MASTER_HOST="
+                + q.quote(s.host())
+                + ", MASTER_PORT="
+                + s.port()
+                + ", MASTER_USER="
+                + q.quote(s.user())
+                + ", MASTER_PASSWORD="
+                + q.quote(s.password().reveal())
+                + s.sslClause("MASTER", q)
+                + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5"));
+    out.addAll(channelChanges);
+    out.add(channelChanges.isEmpty() ? "START SLAVE" : "START ALL SLAVES");
+    out.add("SET GLOBAL read_only = 1");
+    return List.copyOf(out);
+  }
+
+  @Override
+  public List<String> repositionByBinlog(
+      Source s,
+      io.dbjobs.common.backup.BackupPosition at,
+      List<String> channelChanges,
+      LiteralQuoter q) {
+    String coordinates = at.coordinates(); // checked: a file like mysql-bin.000001, a number
+    if (coordinates == null) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "the restored data has no binary log file:position; replication was not touched");
+    }
+    String gtid = at.gtid() == null ? "" : at.gtid().replaceAll("\\s+", "");
+    if (!gtid.isEmpty() && !POSITION.matcher(gtid).matches()) {
+      throw Replication.badPosition("MariaDB", gtid);
+    }
+    List<String> out = new java.util.ArrayList<>();
+    out.add("STOP ALL SLAVES");
+    out.add("RESET SLAVE ALL");
+    out.add("RESET MASTER");
+    out.add("SET GLOBAL gtid_slave_pos = " + q.quote(gtid));
+    out.add(
         "CHANGE MASTER TO MASTER_HOST="
             + q.quote(s.host())
             + ", MASTER_PORT="
@@ -34,9 +75,21 @@ final class MariaDbReplication implements Replication {
             + q.quote(s.user())
             + ", MASTER_PASSWORD="
             + q.quote(s.password().reveal())
-            + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=5",
-        "START SLAVE",
-        "SET GLOBAL read_only = 1");
+            + s.sslClause("MASTER", q)
+            + ", MASTER_LOG_FILE="
+            + q.quote(at.binlogFile())
+            + ", MASTER_LOG_POS="
+            + at.binlogPos()
+            + ", MASTER_USE_GTID=no, MASTER_CONNECT_RETRY=5");
+    out.addAll(channelChanges);
+    out.add(channelChanges.isEmpty() ? "START SLAVE" : "START ALL SLAVES");
+    out.add("SET GLOBAL read_only = 1");
+    return List.copyOf(out);
+  }
+
+  @Override
+  public String startAll() {
+    return "START ALL SLAVES";
   }
 
   @Override
@@ -54,6 +107,7 @@ final class MariaDbReplication implements Replication {
             + q.quote(s.user())
             + ", MASTER_PASSWORD="
             + q.quote(s.password().reveal())
+            + s.sslClause("MASTER", q)
             + ", MASTER_USE_GTID=slave_pos",
         "START SLAVE" + name);
   }

@@ -17,7 +17,14 @@ final class MySqlReplication implements Replication {
               + "(:([A-Za-z_][A-Za-z0-9_]{0,31}|\\d{1,20}(-\\d{1,20})?))+");
 
   @Override
-  public List<String> reposition(Source s, String gtid, LiteralQuoter q) {
+  public List<String> reposition(
+      Source s, String gtid, List<String> channelChanges, LiteralQuoter q) {
+    if (!channelChanges.isEmpty()) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "named replication channels are set up again on MariaDB only; replication was not"
+              + " touched");
+    }
     String set = gtid == null ? "" : gtid.replaceAll("\\s+", "");
     if (!set.isEmpty()) {
       for (String part : set.split(",", -1)) {
@@ -39,6 +46,7 @@ final class MySqlReplication implements Replication {
             + q.quote(s.user())
             + ", SOURCE_PASSWORD="
             + q.quote(s.password().reveal())
+            + s.sslClause("SOURCE", q)
             + ", SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=5, GET_SOURCE_PUBLIC_KEY=1",
         "START REPLICA",
         "SET GLOBAL read_only = 1");
@@ -57,6 +65,7 @@ final class MySqlReplication implements Replication {
             + q.quote(s.user())
             + ", SOURCE_PASSWORD="
             + q.quote(s.password().reveal())
+            + s.sslClause("SOURCE", q)
             + ", SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1"
             + channel,
         "START REPLICA" + channel);
@@ -65,6 +74,51 @@ final class MySqlReplication implements Replication {
   @Override
   public String startConnection(String connection, LiteralQuoter q) {
     return "START REPLICA FOR CHANNEL " + q.quote(connection);
+  }
+
+  @Override
+  public List<String> repositionByBinlog(
+      Source s,
+      io.dbjobs.common.backup.BackupPosition at,
+      List<String> channelChanges,
+      LiteralQuoter q) {
+    if (!channelChanges.isEmpty()) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "named replication channels are set up again on MariaDB only; replication was not"
+              + " touched");
+    }
+    String coordinates = at.coordinates();
+    if (coordinates == null) {
+      throw new io.dbjobs.common.DbJobsException(
+          io.dbjobs.common.ErrorCode.REPLICATION_FAILED,
+          "the restored data has no binary log file:position; replication was not touched");
+    }
+    return List.of(
+        "STOP REPLICA",
+        "RESET REPLICA ALL",
+        "RESET MASTER",
+        "CHANGE REPLICATION SOURCE TO SOURCE_HOST="
+            + q.quote(s.host())
+            + ", SOURCE_PORT="
+            + s.port()
+            + ", SOURCE_USER="
+            + q.quote(s.user())
+            + ", SOURCE_PASSWORD="
+            + q.quote(s.password().reveal())
+            + s.sslClause("SOURCE", q)
+            + ", SOURCE_LOG_FILE="
+            + q.quote(at.binlogFile())
+            + ", SOURCE_LOG_POS="
+            + at.binlogPos()
+            + ", SOURCE_AUTO_POSITION=0, SOURCE_CONNECT_RETRY=5, GET_SOURCE_PUBLIC_KEY=1",
+        "START REPLICA",
+        "SET GLOBAL read_only = 1");
+  }
+
+  @Override
+  public String startAll() {
+    return "START REPLICA";
   }
 
   @Override

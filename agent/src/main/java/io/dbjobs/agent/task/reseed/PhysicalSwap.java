@@ -222,7 +222,13 @@ final class PhysicalSwap {
       LOG.warn("{}: {}", plan.label(), text);
       return new Ended(false, d.code(), text);
     }
-    return commit("replicating from " + plan.primary() + " after GTID " + gtid + ", " + caught);
+    return commit(
+        "replicating from "
+            + plan.primary()
+            + (Repositioning.isBinlogNote(gtid) ? " from " : " after GTID ")
+            + gtid
+            + ", "
+            + caught);
   }
 
   private Ended commit(String what) {

@@ -20,7 +20,37 @@ public interface Replication {
    *
    * @throws DbJobsException REPLICATION_FAILED when {@code gtid} is not a position of this flavor
    */
-  List<String> reposition(Source source, String gtid, LiteralQuoter literals);
+  default List<String> reposition(Source source, String gtid, LiteralQuoter literals) {
+    return reposition(source, gtid, List.of(), literals);
+  }
+
+  /**
+   * As {@link #reposition(Source, String, LiteralQuoter)}, and with {@code channelChanges} (the
+   * {@code CHANGE MASTER 'name' TO ...} of every other named connection, built by the caller) run
+   * after the default connection's, then every connection started. The position covers every
+   * domain, so each connection resumes where the restored data is.
+   *
+   * @throws DbJobsException REPLICATION_FAILED when {@code gtid} is not a position of this flavor,
+   *     or (MySQL) when there are named channels
+   */
+  List<String> reposition(
+      Source source, String gtid, List<String> channelChanges, LiteralQuoter literals);
+
+  /**
+   * The statements that make this node replicate from {@code source} by binary log file:position
+   * ({@code at}'s coordinates on that source), GTID positioning off for that connection; the others
+   * of {@code channelChanges} as in {@link #reposition(Source, String, List, LiteralQuoter)},
+   * {@code gtid_slave_pos} set to {@code at}'s GTID when it has one. The password is inside them:
+   * never log them.
+   */
+  List<String> repositionByBinlog(
+      Source source,
+      io.dbjobs.common.backup.BackupPosition at,
+      List<String> channelChanges,
+      LiteralQuoter literals);
+
+  /** Starts every replication connection. */
+  String startAll();
 
   /**
    * Disables an event on this replica (it runs on the primary; its effects arrive by replication).
@@ -58,7 +88,30 @@ public interface Replication {
   /**
    * Where to replicate from: a checked address, the replication user, its password (prints masked).
    */
-  record Source(HostPort address, String user, Secret password) {
+  record Source(
+      HostPort address, String user, Secret password, io.dbjobs.common.job.ReplicationTls tls) {
+    public Source(HostPort address, String user, Secret password) {
+      this(address, user, password, null);
+    }
+
+    /**
+     * {@code , MASTER_SSL=1, MASTER_SSL_CA=...} (MySQL: {@code SOURCE_SSL...}) when replication
+     * goes over TLS, else "".
+     */
+    public String sslClause(String prefix, LiteralQuoter q) {
+      if (tls == null) {
+        return "";
+      }
+      StringBuilder sb = new StringBuilder();
+      sb.append(", ").append(prefix).append("_SSL=1, ");
+      sb.append(prefix).append("_SSL_CA=").append(q.quote(tls.ca()));
+      if (tls.cert() != null) {
+        sb.append(", ").append(prefix).append("_SSL_CERT=").append(q.quote(tls.cert()));
+        sb.append(", ").append(prefix).append("_SSL_KEY=").append(q.quote(tls.key()));
+      }
+      return sb.toString();
+    }
+
     public String host() {
       return address.host();
     }

@@ -23,13 +23,17 @@ import java.util.List;
 final class ReplicationRejoin implements PhysicalSwap.Rejoin {
   private final JobContext ctx;
   private final Long ownServerId;
+  private final List<ChannelSettings> channels;
 
   /**
    * @param ownServerId the node's own server_id for a flashback, null otherwise
+   * @param channels the node's other named connections, recorded before the reseed (null, from a
+   *     journal written before they were recorded: none)
    */
-  ReplicationRejoin(JobContext ctx, Long ownServerId) {
+  ReplicationRejoin(JobContext ctx, Long ownServerId, List<ChannelSettings> channels) {
     this.ctx = ctx;
     this.ownServerId = ownServerId;
+    this.channels = channels == null ? List.of() : List.copyOf(channels);
   }
 
   private Long temporaryServerId() {
@@ -68,7 +72,7 @@ final class ReplicationRejoin implements PhysicalSwap.Rejoin {
   public void reposition(String primary, String gtid) {
     Replication r =
         Repositioning.reposition(
-            ctx, Repositioning.source(ctx, primary), gtid, temporaryServerId());
+            ctx, Repositioning.source(ctx, primary), gtid, temporaryServerId(), channels);
     after(r);
   }
 
@@ -84,7 +88,7 @@ final class ReplicationRejoin implements PhysicalSwap.Rejoin {
         sql.add(maria ? "STOP SLAVE" : "STOP REPLICA");
         sql.add("SET GLOBAL server_id = " + temporaryServerId());
       }
-      sql.add(maria ? "START SLAVE" : "START REPLICA");
+      sql.add(channels.isEmpty() ? (maria ? "START SLAVE" : "START REPLICA") : r.startAll());
       sql.add("SET GLOBAL read_only = 1");
       for (String q : sql) {
         s.execute(q);
@@ -113,7 +117,13 @@ final class ReplicationRejoin implements PhysicalSwap.Rejoin {
     if (ownServerId != null) {
       Repositioning.restoreServerId(ctx, r, ownServerId);
     }
-    return "caught up with " + caught.primaryPosition() + " in " + Durations.human(caught.took());
+    String others =
+        Repositioning.awaitChannels(ctx, channels, ctx.config().reseed().catchUpTimeout());
+    return "caught up with "
+        + caught.primaryPosition()
+        + " in "
+        + Durations.human(caught.took())
+        + (others.isEmpty() ? "" : "; " + others);
   }
 
   private void after(Replication r) {

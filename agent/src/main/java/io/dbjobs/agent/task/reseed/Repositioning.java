@@ -8,6 +8,7 @@ import io.dbjobs.common.config.Secret;
 import io.dbjobs.common.db.DataSources;
 import io.dbjobs.common.db.DbTls;
 import io.dbjobs.common.db.SqlErrors;
+import io.dbjobs.common.job.ReplicationTls;
 import io.dbjobs.common.net.HostPort;
 import io.dbjobs.common.sql.PinnedLiterals;
 import io.dbjobs.common.time.Durations;
@@ -54,7 +55,17 @@ final class Repositioning {
               + " replicate as "
               + ctx.config().reseed().replicationUser());
     }
-    return new Replication.Source(address, ctx.config().reseed().replicationUser(), pw);
+    return new Replication.Source(
+        address, ctx.config().reseed().replicationUser(), pw, replicationTls(ctx));
+  }
+
+  /**
+   * The job's replication TLS files ({@link ReplicationTls}), or null for none.
+   *
+   * @throws DbJobsException BAD_PARAMETER for files that are not plain absolute paths
+   */
+  static ReplicationTls replicationTls(JobContext ctx) {
+    return ReplicationTls.fromParams(ctx::param);
   }
 
   static Replication flavor(Connection c) throws SQLException {
@@ -74,40 +85,90 @@ final class Repositioning {
 
   /** Runs the repositioning statements (never logged: they hold the password). */
   static Replication reposition(JobContext ctx, Replication.Source source, String gtid) {
-    return reposition(ctx, source, gtid, null);
+    return reposition(ctx, source, gtid, null, List.of());
   }
 
   /**
    * As {@link #reposition(JobContext, Replication.Source, String)}; with {@code temporaryServerId}
-   * set, the node replicates under that server_id (see {@link #TEMPORARY_SERVER_ID_OFFSET}).
+   * set, the node replicates under that server_id (see {@link #TEMPORARY_SERVER_ID_OFFSET}); every
+   * connection of {@code channels} is set up again, its password from {@code reseed.channels}.
    */
   static Replication reposition(
-      JobContext ctx, Replication.Source source, String gtid, Long temporaryServerId) {
+      JobContext ctx,
+      Replication.Source source,
+      String gtid,
+      Long temporaryServerId,
+      List<ChannelSettings> channels) {
     ctx.phase("repositioning replication");
+    List<Replication.Source> channelSources = channelSources(ctx, channels);
     try (Connection c = ctx.database().getConnection()) {
-      return reposition(c, source, gtid, temporaryServerId);
+      return reposition(c, source, gtid, temporaryServerId, channels, channelSources);
     } catch (SQLException e) {
       throw new DbJobsException(
           ErrorCode.REPLICATION_FAILED,
-          "cannot reposition replication: " + redacted(SqlErrors.message(e), source),
+          "cannot reposition replication: "
+              + redacted(SqlErrors.message(e), source, channelSources),
           e);
     }
+  }
+
+  /**
+   * Where each of {@code channels} replicates from, with its password from the agent's config.
+   *
+   * @throws DbJobsException CONFIG_INVALID naming a connection without a password
+   */
+  static List<Replication.Source> channelSources(JobContext ctx, List<ChannelSettings> channels) {
+    List<Replication.Source> out = new java.util.ArrayList<>();
+    for (ChannelSettings ch : channels) {
+      Secret pw = ctx.config().reseed().channelPassword(ch.name());
+      if (pw == null) {
+        throw new DbJobsException(
+            ErrorCode.CONFIG_INVALID,
+            ch.describe()
+                + " has no password in the agent's config: set reseed.channels (name: "
+                + ch.name()
+                + ") or reseed.replicationPassword");
+      }
+      out.add(new Replication.Source(ch.address(), ch.user(), pw));
+    }
+    return out;
+  }
+
+  static Replication reposition(
+      Connection c, Replication.Source source, String gtid, Long temporaryServerId)
+      throws SQLException {
+    return reposition(c, source, gtid, temporaryServerId, List.of(), List.of());
   }
 
   /**
    * Repositions on connection {@code c}: disables the events restored enabled, then runs the
    * flavor's statements with their literals quoted under a pinned {@code sql_mode} ({@link
    * PinnedLiterals}), so a password or user with quotes and backslashes arrives as it is whatever
-   * the server's mode. Not binary-logged.
+   * the server's mode. Not binary-logged. Each of {@code channels} is set up again with the
+   * password of the same index in {@code channelSources}.
    */
   static Replication reposition(
-      Connection c, Replication.Source source, String gtid, Long temporaryServerId)
+      Connection c,
+      Replication.Source source,
+      String gtid,
+      Long temporaryServerId,
+      List<ChannelSettings> channels,
+      List<Replication.Source> channelSources)
       throws SQLException {
     Replication r = flavor(c);
     try (Statement s = c.createStatement();
         PinnedLiterals literals = PinnedLiterals.pin(c)) {
       // built (and the position checked) before anything on the node changes
-      List<String> statements = new java.util.ArrayList<>(r.reposition(source, gtid, literals));
+      List<String> changes = new java.util.ArrayList<>();
+      for (int i = 0; i < channels.size(); i++) {
+        changes.add(
+            channels.get(i).changeMaster(channelSources.get(i).password().reveal(), literals));
+      }
+      List<String> statements =
+          new java.util.ArrayList<>(
+              isBinlogNote(gtid)
+                  ? r.repositionByBinlog(source, fromBinlogNote(gtid), changes, literals)
+                  : r.reposition(source, gtid, changes, literals));
       if (temporaryServerId != null) {
         int startAt = statements.size() - 2; // before the START of replication
         statements.add(startAt, "SET GLOBAL server_id = " + temporaryServerId);
@@ -129,17 +190,19 @@ final class Repositioning {
         try {
           s.execute(statements.get(i));
         } catch (SQLException e) {
+          int ch = changes.indexOf(statements.get(i));
           throw new DbJobsException(
               ErrorCode.REPLICATION_FAILED,
               "repositioning step "
                   + (i + 1)
                   + " of "
                   + statements.size()
+                  + (ch >= 0 ? " (setting up " + channels.get(ch).describe() + " again)" : "")
                   + " failed: "
-                  + redacted(SqlErrors.message(e), source)
+                  + redacted(SqlErrors.message(e), source, channelSources)
                   + " (from "
                   + source.address()
-                  + " at GTID "
+                  + (isBinlogNote(gtid) ? " at " : " at GTID ")
                   + gtid
                   + ")",
               e);
@@ -147,6 +210,256 @@ final class Repositioning {
       }
     }
     return r;
+  }
+
+  /**
+   * How a restart point by binary log is written in a journal's {@code prepared}/{@code loaded}
+   * note: {@code binlog FILE:POS}, then the data's GTID when it has one; any other note is a GTID
+   * position.
+   */
+  static final String BY_BINLOG = "binlog ";
+
+  static String binlogNote(io.dbjobs.common.backup.BackupPosition p) {
+    return BY_BINLOG + p.coordinates() + (p.gtid() == null ? "" : " " + p.gtid());
+  }
+
+  /**
+   * Where a reseed by file:position starts: the operator's {@code binlog-position} when the job has
+   * one (checked: {@code mysql-bin.000001:4}-shaped), else the data's own coordinates; the data's
+   * GTID is kept either way.
+   */
+  static io.dbjobs.common.backup.BackupPosition binlogStart(
+      JobContext ctx, io.dbjobs.common.backup.BackupPosition ofData) {
+    String given = ctx.param(io.dbjobs.common.job.TaskStreamParams.BINLOG_POSITION);
+    if (given == null) {
+      return ofData;
+    }
+    io.dbjobs.common.backup.BackupPosition at;
+    try {
+      at = io.dbjobs.common.backup.BackupPosition.parseCoordinates(given);
+    } catch (DbJobsException e) {
+      throw new DbJobsException(
+          ErrorCode.BAD_PARAMETER, "parameter 'binlog-position': " + e.getMessage(), e);
+    }
+    return new io.dbjobs.common.backup.BackupPosition(
+        ofData.gtid(), at.binlogFile(), at.binlogPos());
+  }
+
+  static boolean isBinlogNote(String note) {
+    return note != null && note.startsWith(BY_BINLOG);
+  }
+
+  /** The position of a {@link #binlogNote}, checked. */
+  static io.dbjobs.common.backup.BackupPosition fromBinlogNote(String note) {
+    String[] parts = note.substring(BY_BINLOG.length()).split(" ", 2);
+    io.dbjobs.common.backup.BackupPosition at =
+        io.dbjobs.common.backup.BackupPosition.parseCoordinates(parts[0]);
+    return new io.dbjobs.common.backup.BackupPosition(
+        parts.length > 1 ? parts[1] : null, at.binlogFile(), at.binlogPos());
+  }
+
+  /**
+   * Preflight of a repositioning by file:position: the primary must still have that binary log, and
+   * the offset must be within it ({@code SHOW BINARY LOGS} as the replication user, which needs
+   * {@code REPLICATION CLIENT}).
+   *
+   * @throws DbJobsException PREFLIGHT_REFUSED saying what the primary has instead
+   */
+  static void checkPrimaryHasBinlog(
+      JobContext ctx, Replication.Source source, io.dbjobs.common.backup.BackupPosition at) {
+    String coordinates = at.coordinates();
+    if (coordinates == null) {
+      throw new DbJobsException(
+          ErrorCode.RESTORE_FAILED,
+          "the data carries no binary log file:position, so it cannot be positioned by one (take"
+              + " it from the primary, or use --position gtid)");
+    }
+    List<String> files = new java.util.ArrayList<>();
+    Long size = null;
+    try (Connection c = connectTo(source, ctx);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+      while (rs.next()) {
+        files.add(rs.getString(1));
+        if (at.binlogFile().equals(rs.getString(1))) {
+          size = rs.getLong(2);
+        }
+      }
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          ErrorCode.REPLICATION_FAILED,
+          "cannot list the binary logs of the primary "
+              + source.address()
+              + " as "
+              + source.user()
+              + ": "
+              + redacted(SqlErrors.message(e), source),
+          e);
+    }
+    if (size == null) {
+      throw new DbJobsException(
+          ErrorCode.PREFLIGHT_REFUSED,
+          "the primary "
+              + source.address()
+              + " has no binary log "
+              + at.binlogFile()
+              + " (it has "
+              + (files.isEmpty() ? "none" : files.get(0) + " to " + files.get(files.size() - 1))
+              + "): the data was not taken from it, or its binary logs were purged since; reseed"
+              + " again from a newer copy of the primary");
+    }
+    if (at.binlogPos() > size) {
+      throw new DbJobsException(
+          ErrorCode.PREFLIGHT_REFUSED,
+          "position "
+              + coordinates
+              + " is beyond the end of the primary's "
+              + at.binlogFile()
+              + " ("
+              + size
+              + " bytes): the data was not taken from "
+              + source.address());
+    }
+  }
+
+  private static Connection connectTo(Replication.Source source, JobContext ctx)
+      throws SQLException {
+    DatabaseEndpoint ep =
+        new DatabaseEndpoint(
+            source.host(),
+            source.port(),
+            null,
+            source.user(),
+            source.password(),
+            ctx.config().database().tls());
+    Properties p = new Properties();
+    p.setProperty("user", source.user());
+    p.setProperty("password", source.password().reveal());
+    return DriverManager.getConnection(DataSources.jdbcUrl(ep, ctx.config().connectTimeout()), p);
+  }
+
+  /** As {@link #redacted(String, Replication.Source)}, every channel's password masked too. */
+  static String redacted(
+      String message, Replication.Source source, List<Replication.Source> channelSources) {
+    String m = redacted(message, source);
+    for (Replication.Source ch : channelSources) {
+      m = redacted(m, ch);
+    }
+    return m;
+  }
+
+  /**
+   * Waits until every connection of {@code channels} runs and has applied what its source had, in
+   * the connection's own GTID domains, at the time of the check (just running, for a connection
+   * that had received nothing before the reseed).
+   *
+   * @throws DbJobsException REPLICATION_FAILED naming the connection whose thread stopped with an
+   *     error or whose source cannot be read, TIMEOUT naming the one that did not catch up in time
+   */
+  static String awaitChannels(JobContext ctx, List<ChannelSettings> channels, Duration timeout)
+      throws InterruptedException {
+    if (channels.isEmpty()) {
+      return "";
+    }
+    List<Replication.Source> sources = channelSources(ctx, channels);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> done = new java.util.ArrayList<>();
+    for (int i = 0; i < channels.size(); i++) {
+      ChannelSettings ch = channels.get(i);
+      Replication.Source src = sources.get(i);
+      String target;
+      try {
+        target =
+            ch.inMyDomains(
+                primaryPosition(
+                    new MariaDbReplication(),
+                    src,
+                    ctx.config().database().tls(),
+                    ctx.config().connectTimeout()));
+      } catch (DbJobsException e) {
+        throw new DbJobsException(
+            ErrorCode.REPLICATION_FAILED,
+            ch.describe() + " was set up again, but its source cannot be read: " + e.getMessage(),
+            e);
+      }
+      ctx.phase("catching up " + ch.describe() + (target.isEmpty() ? "" : " to " + target));
+      String last = "";
+      while (true) {
+        ctx.checkStopping();
+        try (Connection c = ctx.database().getConnection();
+            Statement s = c.createStatement()) {
+          String[] st = channelStatus(s, ch.name());
+          if (st == null) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                ch.describe() + " is not configured after repositioning");
+          }
+          last = "io=" + st[0] + " sql=" + st[1];
+          if ("No".equals(st[1]) && st[3] != null && !st[3].isBlank()) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                "the SQL thread of " + ch.describe() + " stopped: " + st[3]);
+          }
+          if ("No".equals(st[0]) && st[2] != null && !st[2].isBlank()) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                "the IO thread of " + ch.describe() + " cannot read: " + redacted(st[2], src));
+          }
+          if ("Yes".equals(st[0]) && "Yes".equals(st[1])) {
+            if (target.isEmpty()) {
+              break;
+            }
+            try (PreparedStatement wait = c.prepareStatement("SELECT MASTER_GTID_WAIT(?, 1)")) {
+              wait.setString(1, target);
+              try (ResultSet w = wait.executeQuery()) {
+                if (w.next() && w.getInt(1) == 0) {
+                  break;
+                }
+              }
+            }
+          }
+        } catch (SQLException e) {
+          if (!SqlErrors.isConnectionLoss(e)) {
+            throw new DbJobsException(
+                ErrorCode.REPLICATION_FAILED,
+                "checking " + ch.describe() + " failed: " + SqlErrors.message(e),
+                e);
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new DbJobsException(
+              ErrorCode.TIMEOUT,
+              ch.describe()
+                  + " did not catch up with "
+                  + (target.isEmpty() ? "its source" : target)
+                  + " within "
+                  + Durations.human(timeout)
+                  + " ("
+                  + last
+                  + "); it keeps replicating");
+        }
+        Thread.sleep(500);
+      }
+      done.add("'" + ch.name() + "'" + (target.isEmpty() ? " running" : " at " + target));
+    }
+    return "connections " + String.join(", ", done) + " replicate again";
+  }
+
+  /** IO state, SQL state, last IO error, last SQL error of connection {@code name}, or null. */
+  private static String[] channelStatus(Statement s, String name) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SHOW ALL SLAVES STATUS")) {
+      while (rs.next()) {
+        if (name.equals(rs.getString("Connection_name"))) {
+          return new String[] {
+            rs.getString("Slave_IO_Running"),
+            rs.getString("Slave_SQL_Running"),
+            rs.getString("Last_IO_Error"),
+            rs.getString("Last_SQL_Error")
+          };
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -181,8 +494,12 @@ final class Repositioning {
       JobContext ctx, Replication r, Replication.Source source, Duration timeout)
       throws InterruptedException {
     long start = System.nanoTime();
+    String[] binlogTarget = byBinlog(ctx, r) ? primaryBinlogPosition(ctx, source) : null;
     String target =
-        primaryPosition(r, source, ctx.config().database().tls(), ctx.config().connectTimeout());
+        binlogTarget != null
+            ? binlogTarget[0] + ":" + binlogTarget[1]
+            : primaryPosition(
+                r, source, ctx.config().database().tls(), ctx.config().connectTimeout());
     ctx.phase("catching up to " + target);
     long deadline = start + timeout.toNanos();
     List<String> cols = r.statusColumns();
@@ -215,7 +532,17 @@ final class Repositioning {
                     + redacted(ioError, source));
           }
           ctx.phase("catching up to " + target + " (" + lastStatus + ")");
-          if ("Yes".equals(io) && "Yes".equals(sql)) {
+          if ("Yes".equals(io) && "Yes".equals(sql) && binlogTarget != null) {
+            try (PreparedStatement wait = c.prepareStatement("SELECT MASTER_POS_WAIT(?, ?, 1)")) {
+              wait.setString(1, binlogTarget[0]);
+              wait.setLong(2, Long.parseLong(binlogTarget[1]));
+              try (ResultSet w = wait.executeQuery()) {
+                if (w.next() && w.getObject(1) != null && w.getLong(1) >= 0) {
+                  return new CaughtUp(target, Duration.ofNanos(System.nanoTime() - start));
+                }
+              }
+            }
+          } else if ("Yes".equals(io) && "Yes".equals(sql)) {
             try (PreparedStatement wait = c.prepareStatement(r.waitForPositionQuery())) {
               wait.setString(1, target);
               wait.setInt(2, 1);
@@ -247,6 +574,47 @@ final class Repositioning {
                 + "); it keeps replicating");
       }
       Thread.sleep(500);
+    }
+  }
+
+  /** True when this MariaDB node's default connection replicates by file:position. */
+  private static boolean byBinlog(JobContext ctx, Replication r) {
+    if (!(r instanceof MariaDbReplication)) {
+      return false;
+    }
+    try (Connection c = ctx.database().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+      return rs.next() && "No".equalsIgnoreCase(rs.getString("Using_Gtid"));
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          ErrorCode.REPLICATION_FAILED,
+          "cannot read this node's replication status: " + SqlErrors.message(e),
+          e);
+    }
+  }
+
+  /** The primary's current binary log file and offset ({@code SHOW MASTER STATUS}). */
+  private static String[] primaryBinlogPosition(JobContext ctx, Replication.Source source) {
+    try (Connection c = connectTo(source, ctx);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+      if (!rs.next()) {
+        throw new DbJobsException(
+            ErrorCode.REPLICATION_FAILED,
+            "the primary " + source.address() + " has no binary log (SHOW MASTER STATUS is empty)");
+      }
+      return new String[] {rs.getString(1), Long.toString(rs.getLong(2))};
+    } catch (SQLException e) {
+      throw new DbJobsException(
+          ErrorCode.REPLICATION_FAILED,
+          "cannot read the primary's binary log position at "
+              + source.address()
+              + " as "
+              + source.user()
+              + ": "
+              + redacted(SqlErrors.message(e), source),
+          e);
     }
   }
 
@@ -298,7 +666,8 @@ final class Repositioning {
             ctx,
             source,
             gtid,
-            own == null ? null : (own + TEMPORARY_SERVER_ID_OFFSET) % 4294967295L);
+            own == null ? null : (own + TEMPORARY_SERVER_ID_OFFSET) % 4294967295L,
+            List.of());
     CaughtUp caught = awaitCatchUp(ctx, r, source, ctx.config().reseed().catchUpTimeout());
     if (own != null) {
       restoreServerId(ctx, r, own);

@@ -66,6 +66,8 @@ public class ReseedLogicalHandler implements TaskHandler {
     }
     boolean flashback = ctx.job().knownTask().map(t -> t == Task.FLASHBACK).orElse(false);
     Long ownServerId = flashback ? Repositioning.serverId(ctx) : null;
+    List<ChannelSettings> channels = ChannelSettings.read(ctx.database());
+    Repositioning.channelSources(ctx, channels); // refuses a connection without a password now
     KeptAside.AsidePlan planned =
         new KeptAside.AsidePlan(
             ctx.job().id(),
@@ -74,7 +76,8 @@ public class ReseedLogicalHandler implements TaskHandler {
             primaryParam,
             keepOld,
             ownServerId,
-            List.of());
+            List.of(),
+            channels);
     Path journal = KeptAside.journalFile(ctx.config().workDir().resolve("reseed"), ctx.job().id());
     AtomicReference<KeptAside> kept = new AtomicReference<>();
     AtomicReference<LogicalLoadSink> load = new AtomicReference<>();
@@ -127,14 +130,28 @@ public class ReseedLogicalHandler implements TaskHandler {
     BackupPosition position =
         (parts.get() != null ? parts.get().position() : load.get().scanner().position())
             .or(BackupPosition.fromMeta(received.metadata()));
-    if (position.gtid() == null) {
+    String restartAt;
+    if (ReseedPhysicalHandler.byBinlog(ctx)) {
+      BackupPosition start;
+      try {
+        start = Repositioning.binlogStart(ctx, position);
+        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), start);
+      } catch (DbJobsException e) {
+        kept.get().putBack(e.getMessage());
+        throw new DbJobsException(e.code(), e.getMessage() + "; the old schemas were put back", e);
+      }
+      restartAt = Repositioning.binlogNote(start);
+    } else if (position.gtid() == null) {
       kept.get().putBack("the dump carries no GTID position");
       throw new DbJobsException(
           ErrorCode.RESTORE_FAILED,
-          "the dump carries no GTID position (take it with --master-data=2 --gtid); the old schemas were put back");
+          "the dump carries no GTID position (take it with --master-data=2 --gtid, or use"
+              + " --position binlog for a dump of the primary); the old schemas were put back");
+    } else {
+      restartAt = position.gtid();
     }
-    kept.get().loaded(position.gtid());
-    String done = kept.get().finish(new ReplicationRejoin(ctx, ownServerId));
+    kept.get().loaded(restartAt);
+    String done = kept.get().finish(new ReplicationRejoin(ctx, ownServerId, channels));
     return JobOutcome.succeeded(
             "reseeded from "
                 + source

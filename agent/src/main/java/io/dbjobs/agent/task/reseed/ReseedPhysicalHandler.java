@@ -69,10 +69,18 @@ public class ReseedPhysicalHandler implements TaskHandler {
     boolean serverUp = ctx.probe().answers();
     String logError = serverUp ? serverVariable(ctx, "log_error") : null;
     DonorReplicationFiles.JoinerNames joinerNames = DonorReplicationFiles.JoinerNames.NONE;
+    List<ChannelSettings> channels = List.of();
     if (serverUp) {
       try (Connection c = ctx.database().getConnection()) {
         joinerNames = DonorReplicationFiles.JoinerNames.read(c);
       }
+      channels = ChannelSettings.read(ctx.database());
+      Repositioning.channelSources(ctx, channels); // refuses a connection without a password now
+    } else {
+      LOG.warn(
+          "job {}: the server does not answer, so its named replication connections cannot be"
+              + " recorded; only the default one is set up after the reseed",
+          ctx.job().id());
     }
     boolean flashback = ctx.job().knownTask().map(t -> t == Task.FLASHBACK).orElse(false);
     Long ownServerId = flashback ? Repositioning.serverId(ctx) : null;
@@ -90,7 +98,8 @@ public class ReseedPhysicalHandler implements TaskHandler {
             primaryParam,
             keepOld,
             ownServerId,
-            source);
+            source,
+            channels);
     DatadirSwap swap = DatadirSwap.stage(plan, DatadirSwap.journalFile(journalDir, id), crash);
 
     // 1. receive and prepare, the old server still serving
@@ -120,17 +129,26 @@ public class ReseedPhysicalHandler implements TaskHandler {
       crash.reach(CrashPoint.STAGE_RECEIVED);
       prepare(ctx, node.newData);
       position = positionOf(node.newData).or(BackupPosition.fromMeta(received.metadata()));
-      if (position.gtid() == null) {
+      String restartAt;
+      if (byBinlog(ctx)) {
+        BackupPosition start = Repositioning.binlogStart(ctx, position);
+        Repositioning.checkPrimaryHasBinlog(ctx, Repositioning.source(ctx, primaryParam), start);
+        restartAt = Repositioning.binlogNote(start);
+      } else if (position.gtid() == null) {
         throw new DbJobsException(
             ErrorCode.RESTORE_FAILED,
-            "the backup carries no GTID position (xtrabackup_binlog_info); a replica cannot be positioned from it");
+            "the backup carries no GTID position (xtrabackup_binlog_info); a replica cannot be"
+                + " positioned from it by GTID (--position binlog uses its file:position when it"
+                + " was taken from the primary)");
+      } else {
+        restartAt = position.gtid();
       }
       if (!Files.isDirectory(node.newData.resolve("mysql"))) {
         throw new DbJobsException(
             ErrorCode.RESTORE_FAILED,
             "the prepared backup has no mysql schema: not a whole server's backup");
       }
-      swap.mark(DatadirSwap.PREPARED, position.gtid(), CrashPoint.STAGE_PREPARED);
+      swap.mark(DatadirSwap.PREPARED, restartAt, CrashPoint.STAGE_PREPARED);
 
       // 2. the new data must not replicate from the donor's settings, and must be the server's
       List<String> neutralised =
@@ -169,7 +187,7 @@ public class ReseedPhysicalHandler implements TaskHandler {
         new PhysicalSwap(
             swap,
             new ServiceServer(ctx, node.datadir, logError),
-            new ReplicationRejoin(ctx, ownServerId),
+            new ReplicationRejoin(ctx, ownServerId, channels),
             crash);
     ctx.critical(
         "swapping the datadir",
@@ -248,6 +266,11 @@ public class ReseedPhysicalHandler implements TaskHandler {
       }
     }
     return BackupPosition.UNKNOWN;
+  }
+
+  /** The job asks to position by binary log file:position ({@code position=binlog}). */
+  static boolean byBinlog(JobContext ctx) {
+    return "binlog".equals(ctx.param(TaskStreamParams.POSITION));
   }
 
   static boolean keepOld(JobContext ctx) {

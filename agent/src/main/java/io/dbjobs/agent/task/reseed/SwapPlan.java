@@ -18,6 +18,9 @@ import java.nio.file.Path;
  * @param keepOld keep the old data after success
  * @param ownServerId this node's server_id, for a flashback's temporary one (null otherwise)
  * @param source what the new data is, for messages
+ * @param channels the node's other named replication connections, recorded before anything was
+ *     touched, set up again after the swap (no password: that comes from the agent's config); null
+ *     in a journal written before they were recorded
  */
 record SwapPlan(
     long jobId,
@@ -30,7 +33,8 @@ record SwapPlan(
     String primary,
     boolean keepOld,
     Long ownServerId,
-    String source) {
+    String source,
+    java.util.List<ChannelSettings> channels) {
 
   Path datadirPath() {
     return Path.of(datadir);

@@ -79,7 +79,7 @@ public final class SwapRecovery {
         new PhysicalSwap(
             swap,
             new ServiceServer(ctx, plan.datadirPath(), null),
-            new ReplicationRejoin(ctx, plan.ownServerId()),
+            new ReplicationRejoin(ctx, plan.ownServerId(), plan.channels()),
             crash);
     Settled s = settled(plan.jobId(), plan.owner(), plan.label(), physical.settle());
     removeJobFolder(parts, plan.jobId());
@@ -102,7 +102,10 @@ public final class SwapRecovery {
     }
     PhysicalSwap.Ended ended =
         KeptAside.settle(
-            ctx.database(), journal, new ReplicationRejoin(ctx, plan.ownServerId()), crash);
+            ctx.database(),
+            journal,
+            new ReplicationRejoin(ctx, plan.ownServerId(), plan.channels()),
+            crash);
     removeJobFolder(parts, plan.jobId());
     // a parallel load stages its parts there; no load runs while the agent starts
     removeLeftover(staging, plan.label());

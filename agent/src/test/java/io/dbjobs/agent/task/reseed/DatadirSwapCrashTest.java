@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -82,7 +83,8 @@ class DatadirSwapCrashTest {
         PRIMARY,
         keepOld,
         null,
-        "a test backup");
+        "a test backup",
+        List.of());
   }
 
   private Path journal() {

@@ -154,7 +154,7 @@ class KeptAsideCrashIT {
 
   private KeptAside.AsidePlan plan() {
     return new KeptAside.AsidePlan(
-        11, "db2@host/1", "reseed-logical", "10.0.0.1:3306", false, null, List.of());
+        11, "db2@host/1", "reseed-logical", "10.0.0.1:3306", false, null, List.of(), List.of());
   }
 
   /** What a dump of another server loads: fidelity with other rows, and a schema of its own. */

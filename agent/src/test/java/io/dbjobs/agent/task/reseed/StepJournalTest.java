@@ -82,4 +82,37 @@ class StepJournalTest {
         .hasMessageContaining("exists already")
         .hasMessageContaining("restart the agent");
   }
+
+  @Test
+  void aSwapPlanCarriesTheNodesOtherConnectionsWithoutPasswordsAndAnOlderPlanHasNone()
+      throws Exception {
+    ChannelSettings west =
+        new ChannelSettings(
+            "west", "10.1.0.1", 3306, "repl", "slave_pos", true, "/ca.pem", null, null, false, "7");
+    SwapPlan plan =
+        new SwapPlan(
+            9,
+            "db2@h/1",
+            "reseed-physical",
+            "/d",
+            "/n",
+            "/o",
+            null,
+            "10.0.0.1:3306",
+            false,
+            null,
+            "donor db3",
+            java.util.List.of(west));
+    Path f = dir.resolve("9.swap.journal");
+    StepJournal.create(f, "datadir-swap", plan).close();
+    assertThat(StepJournal.read(f).plan(SwapPlan.class).channels()).containsExactly(west);
+    assertThat(Files.readString(f)).doesNotContainIgnoringCase("password");
+
+    Path old = dir.resolve("10.swap.journal");
+    Files.writeString(
+        old,
+        "{\"journal\":\"datadir-swap\",\"version\":1,\"plan\":{\"jobId\":10,\"primary\":"
+            + "\"10.0.0.1:3306\"}}\n");
+    assertThat(StepJournal.read(old).plan(SwapPlan.class).channels()).isNull();
+  }
 }

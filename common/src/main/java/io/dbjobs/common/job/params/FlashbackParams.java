@@ -1,6 +1,7 @@
 package io.dbjobs.common.job.params;
 
 import io.dbjobs.common.job.ParamSpec;
+import io.dbjobs.common.job.ReplicationTls;
 
 /** {@code flashback}: a reseed from the node's own backup, physical or logical. */
 public record FlashbackParams(
@@ -21,6 +22,29 @@ public record FlashbackParams(
     @Param(name = "keep-old-datadir", doc = "keep the replaced data (absent: the agent's setting)")
         Boolean keepOldDatadir,
     @Param(
+            name = "position",
+            doc =
+                "how the restored node is positioned on the primary: gtid (the data's GTID), or"
+                    + " binlog (the data's binary log file:position on the primary)",
+            dflt = "gtid",
+            choices = {"gtid", "binlog"})
+        String position,
+    @Param(
+            name = "binlog-position",
+            doc =
+                "FILE:POS on the primary to start from, in place of the data's own (an operator's"
+                    + " override, with position binlog)")
+        String binlogPosition,
+    @Param(
+            name = ReplicationTls.CA,
+            doc =
+                "replication over TLS: the CA file on this node that signed the primary's certificate")
+        String replicationSslCa,
+    @Param(name = ReplicationTls.CERT, doc = "replication over TLS: this node's client certificate")
+        String replicationSslCert,
+    @Param(name = ReplicationTls.KEY, doc = "replication over TLS: its private key")
+        String replicationSslKey,
+    @Param(
             name = "format",
             doc = "the backup's kind",
             dflt = "physical",
@@ -30,6 +54,16 @@ public record FlashbackParams(
 
   /** The same job's parameters as a reseed of that kind. */
   public ReseedParams asReseed() {
-    return new ReseedParams(streamId, primary, source, expectedBytes, keepOldDatadir);
+    return new ReseedParams(
+        streamId,
+        primary,
+        source,
+        expectedBytes,
+        keepOldDatadir,
+        position,
+        binlogPosition,
+        replicationSslCa,
+        replicationSslCert,
+        replicationSslKey);
   }
 }

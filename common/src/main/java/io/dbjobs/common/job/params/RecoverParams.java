@@ -1,6 +1,7 @@
 package io.dbjobs.common.job.params;
 
 import io.dbjobs.common.job.ParamSpec;
+import io.dbjobs.common.job.ReplicationTls;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -23,7 +24,16 @@ public record RecoverParams(
             name = RecoverParams.CATCH_UP_TIMEOUT,
             doc =
                 "how long the node may take to catch up (absent: the agent's reseed.catchUpTimeout)")
-        Duration catchUpTimeout)
+        Duration catchUpTimeout,
+    @Param(
+            name = ReplicationTls.CA,
+            doc =
+                "replication over TLS: the CA file on this node that signed the primary's certificate")
+        String replicationSslCa,
+    @Param(name = ReplicationTls.CERT, doc = "replication over TLS: this node's client certificate")
+        String replicationSslCert,
+    @Param(name = ReplicationTls.KEY, doc = "replication over TLS: its private key")
+        String replicationSslKey)
     implements TaskParams {
 
   /** host:port of the cluster's current primary, as replicas reach it. */
