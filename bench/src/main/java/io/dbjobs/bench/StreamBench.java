@@ -4,6 +4,7 @@ import io.dbjobs.testkit.ConfigFiles;
 import io.dbjobs.testkit.DbBackend;
 import io.dbjobs.testkit.DbServer;
 import io.dbjobs.testkit.DbUsers;
+import io.dbjobs.testkit.FreePorts;
 import io.dbjobs.testkit.ServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,9 @@ public final class StreamBench {
 
       Path apw = ConfigFiles.secret(dir, "agent.pw", "agent-pw");
       Path mpw = ConfigFiles.secret(dir, "manager.pw", "manager-pw");
+      // the agent's endpoint on, as installed: the manager wakes it after each enqueue
+      Path token = ConfigFiles.secret(dir, "agent.token", "bench-agent-token-0123456789");
+      int agentPort = FreePorts.next();
       Path agentYml =
           ConfigFiles.write(
               dir.resolve("agent.yml"),
@@ -56,7 +60,12 @@ public final class StreamBench {
                   src,
                   apw,
                   dir.resolve("work"),
-                  "http: {port: 0}\n" + ConfigFiles.serviceYaml(src)));
+                  "http:\n  port: "
+                      + agentPort
+                      + "\n  token: {file: "
+                      + token
+                      + "}\n"
+                      + ConfigFiles.serviceYaml(src)));
       Path managerYml =
           ConfigFiles.write(
               dir.resolve("manager.yml"),
@@ -65,6 +74,8 @@ public final class StreamBench {
                   List.of(src),
                   mpw,
                   dir.resolve("catalog"),
+                  java.util.Map.of(src.name(), agentPort),
+                  token,
                   "receiver: {bind: 127.0.0.1, port: 0, advertise: 127.0.0.1}\n"));
       Path cnf = ConfigFiles.adminDefaults(dir, src);
 

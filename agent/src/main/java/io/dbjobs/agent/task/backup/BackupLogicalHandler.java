@@ -62,7 +62,7 @@ public final class BackupLogicalHandler implements TaskHandler {
     if (ParallelDumpBackup.wanted(params)) {
       return ParallelDumpBackup.run(ctx, params);
     }
-    OutgoingStream stream = OutgoingStream.forJob(ctx);
+    OutgoingStream stream = OutgoingStream.forJob(ctx, params);
     boolean zstd = "zstd".equals(params.contentCompression());
     stream.phase("preparing");
     ServerFacts server = ServerFacts.read(ctx.database());

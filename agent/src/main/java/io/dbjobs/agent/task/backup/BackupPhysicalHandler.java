@@ -36,8 +36,9 @@ public final class BackupPhysicalHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws InterruptedException {
-    OutgoingStream stream = OutgoingStream.forJob(ctx);
-    int parallel = ctx.params(BackupPhysicalParams.class).parallel();
+    BackupPhysicalParams params = ctx.params(BackupPhysicalParams.class);
+    OutgoingStream stream = OutgoingStream.forJob(ctx, params);
+    int parallel = params.parallel();
     stream.phase("preparing");
     ServerFacts server = ServerFacts.read(ctx.database());
     BackupTool tool =

@@ -4,9 +4,8 @@ import io.dbjobs.agent.task.JobContext;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.job.Job;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.SenderParams;
 import io.dbjobs.common.net.HostPort;
-import io.dbjobs.common.stream.Compression;
 import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.SendResult;
 import io.dbjobs.common.stream.SourceCompletion;
@@ -39,12 +38,13 @@ public final class OutgoingStream {
   }
 
   /**
-   * The stream of this job.
+   * The stream of this job, to the receiver its row names, under its typed {@code params}' stream
+   * id and wire compression.
    *
    * @throws DbJobsException BAD_PARAMETER when the row names no receiver, one that is not a host
    *     name or IP address ({@link HostPort}), or holds no valid secret
    */
-  public static OutgoingStream forJob(JobContext ctx) {
+  public static OutgoingStream forJob(JobContext ctx, SenderParams params) {
     Job job = ctx.job();
     String what = "job " + job.id() + " (" + job.task() + ")";
     if (job.server() == null || job.server().isBlank() || job.port() <= 0) {
@@ -67,11 +67,11 @@ public final class OutgoingStream {
         new StreamTarget(
             receiver.host(),
             receiver.port(),
-            ctx.param(TaskStreamParams.STREAM_ID),
+            params.streamId(),
             ctx.streamSecret(),
             PeerIdentity.fromSealedNames(ctx.peerName()));
-    Compression wire = Compression.parse(ctx.param(TaskStreamParams.COMPRESSION));
-    return new OutgoingStream(ctx, target, ctx.config().stream().senderOptions(wire));
+    return new OutgoingStream(
+        ctx, target, ctx.config().stream().senderOptions(params.compression()));
   }
 
   public StreamTarget target() {

@@ -38,7 +38,7 @@ final class ParallelDumpBackup {
   }
 
   static JobOutcome run(JobContext ctx, BackupLogicalParams params) throws InterruptedException {
-    OutgoingStream stream = OutgoingStream.forJob(ctx);
+    OutgoingStream stream = OutgoingStream.forJob(ctx, params);
     stream.phase("preparing");
     ServerFacts server = ServerFacts.read(ctx.database());
     if (server.flavor() != ServerFlavor.MARIADB) {

@@ -73,8 +73,9 @@ public final class LogCollectHandler implements TaskHandler {
 
   @Override
   public JobOutcome run(JobContext ctx) throws IOException {
-    OutgoingStream stream = OutgoingStream.forJob(ctx);
-    boolean rotate = ctx.params(LogParams.class).rotate();
+    LogParams params = ctx.params(LogParams.class);
+    OutgoingStream stream = OutgoingStream.forJob(ctx, params);
+    boolean rotate = params.rotate();
     stream.phase("locating the " + kind.label());
     ServerFacts server = ServerFacts.read(ctx.database());
     ServerLogFile log;

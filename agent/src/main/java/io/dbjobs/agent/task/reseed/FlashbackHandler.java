@@ -4,7 +4,7 @@ import io.dbjobs.agent.task.JobContext;
 import io.dbjobs.agent.task.TaskHandler;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.FlashbackParams;
 
 /**
  * {@code flashback}: rejoins an old primary as a replica from its own backup. On this node it is
@@ -24,7 +24,9 @@ public final class FlashbackHandler implements TaskHandler {
   @Override
   public JobOutcome run(JobContext ctx) throws Exception {
     JobOutcome o =
-        "logical".equals(ctx.param(TaskStreamParams.FORMAT)) ? logical.run(ctx) : physical.run(ctx);
+        "logical".equals(ctx.params(FlashbackParams.class).format())
+            ? logical.run(ctx)
+            : physical.run(ctx);
     return new JobOutcome(
         o.state(),
         "flashback: " + o.result(),

@@ -3,7 +3,6 @@ package io.dbjobs.agent.task.reseed;
 import io.dbjobs.agent.task.JobContext;
 import io.dbjobs.common.DbJobsException;
 import io.dbjobs.common.ErrorCode;
-import io.dbjobs.common.job.TaskStreamParams;
 import io.dbjobs.common.stream.ExpectedStream;
 import io.dbjobs.common.stream.PeerIdentity;
 import io.dbjobs.common.stream.ReceiveResult;
@@ -28,7 +27,7 @@ final class JoinerStream {
       throws InterruptedException {
     long id = ctx.job().id();
     String secret = ctx.streamSecret();
-    String streamId = ctx.param(TaskStreamParams.STREAM_ID);
+    String streamId = JoinerParams.of(ctx).streamId();
     String bind = ctx.config().stream().bind();
     int port = ctx.config().stream().port();
     try (StreamListener listener = StreamListener.openOneShot(bind, port, options)) {
@@ -71,12 +70,6 @@ final class JoinerStream {
   }
 
   /** The stream options for a joiner: the agent's configured TLS and timeouts. */
-  /** The size the manager announced for the stream ({@code expected-bytes}); null when unknown. */
-  static Long expectedBytes(JobContext ctx) {
-    String v = ctx.param(TaskStreamParams.EXPECTED_BYTES);
-    return v == null ? null : Long.parseLong(v);
-  }
-
   static StreamOptions options(JobContext ctx) {
     return ctx.config().stream().listenerOptions();
   }

@@ -230,7 +230,7 @@ final class Repositioning {
    */
   static io.dbjobs.common.backup.BackupPosition binlogStart(
       JobContext ctx, io.dbjobs.common.backup.BackupPosition ofData) {
-    String given = ctx.param(io.dbjobs.common.job.TaskStreamParams.BINLOG_POSITION);
+    String given = JoinerParams.of(ctx).binlogPosition();
     if (given == null) {
       return ofData;
     }

@@ -9,7 +9,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.backup.BackupPosition;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.ReseedParams;
 import io.dbjobs.common.logical.SourceDb;
 import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.stream.StreamSink;
@@ -53,9 +53,10 @@ public class ReseedLogicalHandler implements TaskHandler {
 
   JobOutcome run(JobContext ctx, CrashPoints crash) throws Exception {
     long t0 = System.nanoTime();
-    Long expected = JoinerStream.expectedBytes(ctx);
-    String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a logical dump");
-    String primaryParam = ctx.param(TaskStreamParams.PRIMARY);
+    ReseedParams params = JoinerParams.of(ctx);
+    Long expected = params.expectedBytes();
+    String source = params.source() != null ? params.source() : "a logical dump";
+    String primaryParam = params.primary();
     Repositioning.source(ctx, primaryParam); // refuses a missing replication password now
     boolean keepOld = ReseedPhysicalHandler.keepOld(ctx);
     if (!ctx.probe().answers()) {

@@ -7,7 +7,7 @@ import io.dbjobs.common.ErrorCode;
 import io.dbjobs.common.backup.BackupPosition;
 import io.dbjobs.common.job.JobOutcome;
 import io.dbjobs.common.job.Task;
-import io.dbjobs.common.job.TaskStreamParams;
+import io.dbjobs.common.job.params.ReseedParams;
 import io.dbjobs.common.stream.ReceiveResult;
 import io.dbjobs.common.time.Durations;
 import io.dbjobs.common.tool.RunningTool;
@@ -60,9 +60,10 @@ public class ReseedPhysicalHandler implements TaskHandler {
 
   JobOutcome run(JobContext ctx, CrashPoints crash) throws Exception {
     long t0 = System.nanoTime();
-    Long expected = JoinerStream.expectedBytes(ctx);
-    String source = ctx.params().getOrDefault(TaskStreamParams.SOURCE, "a physical backup");
-    String primaryParam = ctx.param(TaskStreamParams.PRIMARY);
+    ReseedParams params = JoinerParams.of(ctx);
+    Long expected = params.expectedBytes();
+    String source = params.source() != null ? params.source() : "a physical backup";
+    String primaryParam = params.primary();
     Repositioning.source(ctx, primaryParam); // refuses a missing replication password now
     boolean keepOld = keepOld(ctx);
     NodeData node = NodeData.locate(ctx, expected);
@@ -270,12 +271,12 @@ public class ReseedPhysicalHandler implements TaskHandler {
 
   /** The job asks to position by binary log file:position ({@code position=binlog}). */
   static boolean byBinlog(JobContext ctx) {
-    return "binlog".equals(ctx.param(TaskStreamParams.POSITION));
+    return "binlog".equals(JoinerParams.of(ctx).position());
   }
 
   static boolean keepOld(JobContext ctx) {
-    String p = ctx.param(TaskStreamParams.KEEP_OLD_DATADIR);
-    return p != null ? Boolean.parseBoolean(p) : ctx.config().reseed().keepOldDatadir();
+    Boolean p = JoinerParams.of(ctx).keepOldDatadir();
+    return p != null ? p : ctx.config().reseed().keepOldDatadir();
   }
 
   static String serverVariable(JobContext ctx, String name) {

@@ -48,7 +48,7 @@ public record BackupLogicalParams(
             doc = "parts: tables bigger than this are dumped in chunks",
             dflt = "64")
         int chunkMib)
-    implements TaskParams {
+    implements SenderParams {
   public BackupLogicalParams {
     if (threads != null && (threads < 1 || threads > 64)) {
       throw refused("threads", threads, "must be between 1 and 64");

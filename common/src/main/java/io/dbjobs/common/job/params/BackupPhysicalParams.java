@@ -12,7 +12,7 @@ public record BackupPhysicalParams(
     @Param(name = "compression", doc = "compression on the wire", dflt = "none")
         Compression compression,
     @Param(name = "parallel", doc = "threads copying data files", dflt = "1") int parallel)
-    implements TaskParams {
+    implements SenderParams {
   public BackupPhysicalParams {
     if (parallel < 1 || parallel > 64) {
       throw new io.dbjobs.common.DbJobsException(

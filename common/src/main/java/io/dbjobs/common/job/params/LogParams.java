@@ -16,4 +16,4 @@ public record LogParams(
             doc = "rotate the log once the manager has a verified copy",
             dflt = "true")
         boolean rotate)
-    implements TaskParams {}
+    implements SenderParams {}

@@ -8,10 +8,8 @@ package io.dbjobs.common.job.params;
 public sealed interface TaskParams
     permits OptimizeParams,
         ServiceParams,
-        BackupPhysicalParams,
-        BackupLogicalParams,
+        SenderParams,
         ReseedParams,
         FlashbackParams,
-        LogParams,
         RecoverParams,
         NoParams {}
