@@ -170,8 +170,9 @@ class PeerNetnsIT {
             donor,
             Long.parseLong(PeerFaults.lastRow(donor, "backup-physical", donorAfter).get("id")),
             STEP);
-    // it ends either way with a code that says why, whichever reaches the donor's agent first:
-    // the manager's cancel once the joiner's job ended, or the joiner's refusal of the stream
+    // it ends with a code that says why, whichever reaches the donor's agent first: the manager's
+    // cancel once the joiner's job ended, the joiner's refusal of the stream, or the joiner's
+    // reset of the connection (once the link is back up for the rerun)
     assertThat(donorJob)
         .as(donorJob.toString())
         .satisfiesAnyOf(
@@ -186,6 +187,11 @@ class PeerNetnsIT {
               assertThat(job.get("result"))
                   .contains("refused stream")
                   .contains("idle timeout " + IDLE.toSeconds() + ".0s");
+            },
+            job -> {
+              assertThat(job.get("state")).isEqualTo("5");
+              assertThat(job.get("error_code")).isEqualTo("STREAM_CUT");
+              assertThat(job.get("result")).contains("cut after");
             });
     Waits.until(
         "the donor's tools to end: " + PeerFaults.alive(tools),
