@@ -27,7 +27,7 @@ public final class AgentWakeups implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
   private final ManagerConfig config;
-  private final AgentClient agents = new AgentClient(TIMEOUT);
+  private AgentClient agents; // made on the wake thread at first use: no HTTP client at start-up
   private final ThreadPoolExecutor calls =
       new ThreadPoolExecutor(
           1,
@@ -62,6 +62,9 @@ public final class AgentWakeups implements AutoCloseable {
   }
 
   private void call(NodeConfig node, Secret token) {
+    if (agents == null) {
+      agents = new AgentClient(TIMEOUT); // only ever touched by the single wake thread
+    }
     try {
       agents.wake(node, token);
     } catch (DbJobsException e) {
