@@ -242,7 +242,9 @@ public final class ImportBackup {
             null,
             src.toString(),
             prepared,
-            Map.of());
+            Map.of(),
+            null,
+            null);
     return new Result(catalog.commit(r, m), notes);
   }
 
@@ -340,7 +342,9 @@ public final class ImportBackup {
               null,
               src.toString(),
               null,
-              Map.of());
+              Map.of(),
+              null,
+              null);
       return new Result(catalog.commit(r, m), notes);
     } finally {
       catalog.release(r);

@@ -183,7 +183,9 @@ final class CatalogSink implements StreamSink {
             hello.remote() == null ? null : hello.remote().toString(),
             null,
             null,
-            meta);
+            meta,
+            null,
+            null);
     catalog.writeManifest(r.dir(), m);
     LOG.info(
         "stored backup {} ({}, sha256 {}, {})", r.id(), Sizes.human(bytes), sha256Hex, position);

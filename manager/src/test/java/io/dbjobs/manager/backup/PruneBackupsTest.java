@@ -61,7 +61,9 @@ class PruneBackupsTest {
             null,
             null,
             null,
-            Map.of()));
+            Map.of(),
+            null,
+            null));
   }
 
   @Test

@@ -47,7 +47,9 @@ class RetentionPolicyTest {
             null,
             null,
             null,
-            Map.of());
+            Map.of(),
+            null,
+            null);
     return new BackupEntry("prod", "db2", id, Path.of("/catalog/prod/db2", id), m, v, at);
   }
 
