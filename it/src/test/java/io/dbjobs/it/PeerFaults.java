@@ -90,6 +90,12 @@ final class PeerFaults {
     return JobRows.row(node, Long.parseLong(ids.get(0)));
   }
 
+  /** The donor's newest backup job after id {@code after}, once it ended. */
+  static Map<String, String> awaitDonorJobEnd(DbServer donor, long after, Duration wait) {
+    return JobRows.awaitEnd(
+        donor, Long.parseLong(lastRow(donor, "backup-physical", after).get("id")), wait);
+  }
+
   /**
    * Asserts {@code joiner} serves its old data: the marker {@code mark}, {@code tablesBefore}
    * unchanged, and the server answering.

@@ -191,11 +191,7 @@ class PeerFaultsIT {
 
     // the restarted donor agent settles its own job (its lease expired: agent lost)
     startDonorAgent();
-    Map<String, String> donorJob =
-        JobRows.awaitEnd(
-            donor,
-            Long.parseLong(PeerFaults.lastRow(donor, "backup-physical", donorAfter).get("id")),
-            STEP);
+    Map<String, String> donorJob = PeerFaults.awaitDonorJobEnd(donor, donorAfter, STEP);
     assertThat(donorJob.get("state")).as(donorJob.toString()).isEqualTo("5");
     assertThat(donorJob.get("error_code")).as(donorJob.toString()).isEqualTo("AGENT_LOST");
 

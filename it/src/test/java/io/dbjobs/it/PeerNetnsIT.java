@@ -165,11 +165,7 @@ class PeerNetnsIT {
     assertThat(r.exit()).as(r.toString()).isEqualTo(6);
     assertThat(r.out()).contains("STREAM_TIMEOUT");
 
-    Map<String, String> donorJob =
-        JobRows.awaitEnd(
-            donor,
-            Long.parseLong(PeerFaults.lastRow(donor, "backup-physical", donorAfter).get("id")),
-            STEP);
+    Map<String, String> donorJob = PeerFaults.awaitDonorJobEnd(donor, donorAfter, STEP);
     // it ends with a code that says why, whichever reaches the donor's agent first: the manager's
     // cancel once the joiner's job ended, the joiner's refusal of the stream, or the joiner's
     // reset of the connection (once the link is back up for the rerun)
@@ -252,11 +248,7 @@ class PeerNetnsIT {
     PeerFaults.assertNoLeftovers(joiner, dir.resolve("work-pn2"));
 
     startDonorAgent();
-    Map<String, String> donorJob =
-        JobRows.awaitEnd(
-            donor,
-            Long.parseLong(PeerFaults.lastRow(donor, "backup-physical", donorAfter).get("id")),
-            STEP);
+    Map<String, String> donorJob = PeerFaults.awaitDonorJobEnd(donor, donorAfter, STEP);
     assertThat(donorJob.get("state")).as(donorJob.toString()).isEqualTo("5");
     assertThat(donorJob.get("error_code")).as(donorJob.toString()).isEqualTo("AGENT_LOST");
 
